@@ -1,0 +1,157 @@
+"""Authenticated encryption for the secrets the portal must be able to send again.
+
+API keys and IAM passwords are third-party secrets the playground sends upstream, so
+they are encrypted (AES-256-GCM), not hashed. A stored value reads
+``v1:<key id>:<urlsafe base64 of nonce + ciphertext>``. The caller passes a *context*
+naming the row and field (``ApplicationAccess.api_key:<uuid>``); it is bound in as
+associated data, so a ciphertext copied onto another row fails to decrypt.
+
+Keys come from ``PORTAL_ENCRYPTION_KEYS`` (the first encrypts, all decrypt), never from
+SECRET_KEY. Anything that cannot be decrypted raises ``DecryptionError``: fail closed,
+never a silent empty string.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_VERSION = "v1"
+NONCE_BYTES = 12
+KEY_BYTES = 32
+
+logger = logging.getLogger(__name__)
+
+
+class CryptoError(Exception):
+    """Base class; messages never contain plaintext or key material."""
+
+
+class DecryptionError(CryptoError):
+    pass
+
+
+class KeyConfigurationError(CryptoError):
+    pass
+
+
+def generate_key() -> str:
+    """A fresh key in the form PORTAL_ENCRYPTION_KEYS expects."""
+    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
+
+
+def _key_id(raw: bytes) -> str:
+    # A short fingerprint to pick the right key on decrypt; reveals nothing usable.
+    return hashlib.sha256(b"accessportal-key-id:" + raw).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Ordered keys: ``primary`` encrypts, every key decrypts."""
+
+    primary: str
+    keys: dict[str, AESGCM]
+
+    @classmethod
+    def from_strings(cls, values: Iterable[str]) -> Keyring:
+        keys: dict[str, AESGCM] = {}
+        primary = ""
+        for position, value in enumerate(v.strip() for v in values if v.strip()):
+            try:
+                raw = base64.urlsafe_b64decode(value.encode("ascii"))
+            except (binascii.Error, UnicodeEncodeError, ValueError):
+                raise KeyConfigurationError(
+                    f"Encryption key #{position + 1} is not urlsafe base64."
+                ) from None
+            if len(raw) != KEY_BYTES:
+                raise KeyConfigurationError(
+                    f"Encryption key #{position + 1} must decode to {KEY_BYTES} bytes."
+                )
+            kid = _key_id(raw)
+            primary = primary or kid
+            keys.setdefault(kid, AESGCM(raw))
+        if not keys:
+            raise KeyConfigurationError("No encryption key is configured.")
+        return cls(primary=primary, keys=keys)
+
+    def encrypt(self, plaintext: str, *, context: str) -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self.keys[self.primary].encrypt(
+            nonce, plaintext.encode("utf-8"), context.encode("utf-8")
+        )
+        body = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+        return f"{FORMAT_VERSION}:{self.primary}:{body}"
+
+    def decrypt(self, token: str, *, context: str) -> str:
+        version, kid, body = _split(token)
+        if version != FORMAT_VERSION:
+            raise DecryptionError("Unknown secret format.")
+        key = self.keys.get(kid)
+        if key is None:
+            raise DecryptionError(f"Secret was encrypted with key {kid}, which is not configured.")
+        try:
+            blob = base64.urlsafe_b64decode(body.encode("ascii"))
+            plain = key.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode("utf-8"))
+        except (InvalidTag, binascii.Error, ValueError, UnicodeEncodeError):
+            raise DecryptionError(
+                "Secret failed authentication (wrong key, row or data)."
+            ) from None
+        return plain.decode("utf-8")
+
+    def needs_rotation(self, token: str) -> bool:
+        return _split(token)[1] != self.primary
+
+    def reencrypt(self, token: str, *, context: str) -> str:
+        """The same secret under the primary key; unchanged if already there."""
+        if not self.needs_rotation(token):
+            self.decrypt(token, context=context)  # still prove it is readable
+            return token
+        return self.encrypt(self.decrypt(token, context=context), context=context)
+
+
+def _split(token: str) -> tuple[str, str, str]:
+    parts = token.split(":", 2)
+    if len(parts) != 3:
+        raise DecryptionError("Malformed secret value.")
+    return parts[0], parts[1], parts[2]
+
+
+def _development_key(path: Path) -> str:
+    if not path.exists():
+        path.write_text(generate_key() + "\n")
+        path.chmod(0o600)
+        logger.warning(
+            "PORTAL_ENCRYPTION_KEYS is not set: generated a development key in %s. "
+            "Set PORTAL_ENCRYPTION_KEYS in production.",
+            path,
+        )
+    return path.read_text().strip()
+
+
+@functools.cache
+def active_keyring() -> Keyring:
+    """The keyring from settings (cached; tests clear it when they change the setting)."""
+    from django.conf import settings
+
+    values = list(settings.PORTAL_ENCRYPTION_KEYS)
+    if not values:
+        values = [_development_key(Path(settings.PORTAL_ENCRYPTION_KEY_FILE))]
+    return Keyring.from_strings(values)
+
+
+def encrypt(plaintext: str, *, context: str) -> str:
+    return active_keyring().encrypt(plaintext, context=context)
+
+
+def decrypt(token: str, *, context: str) -> str:
+    return active_keyring().decrypt(token, context=context)

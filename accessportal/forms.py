@@ -1,0 +1,342 @@
+"""Forms for every input of the catalog. Secrets are write-only: never rendered back."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accessportal import validators
+from accessportal.models import (
+    ApplicationAccess,
+    AuditAction,
+    Deployment,
+    IamCredential,
+    Mode,
+    Role,
+    Workspace,
+    default_iam_endpoint,
+    default_inference_endpoint,
+)
+
+MODE_FIELDS = {
+    Mode.CLOUD: (),
+    Mode.EDGE_LB: ("elb_ip", "elb_port", "api_url"),
+    Mode.EDGE_NODE: ("node_ip", "host_port"),
+}
+EDGE_FIELDS = ("elb_ip", "elb_port", "api_url", "node_ip", "host_port")
+
+
+class WorkspaceForm(forms.ModelForm):
+    inference_endpoint = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Leave empty for https://pangu.{region}.myhuaweicloud.com",
+    )
+    iam_endpoint = forms.URLField(
+        label="IAM endpoint",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Leave empty for https://iam.{region}.myhuaweicloud.com",
+    )
+
+    class Meta:
+        model = Workspace
+        fields = [
+            "name",
+            "description",
+            "region",
+            "project_id",
+            "inference_endpoint",
+            "iam_endpoint",
+        ]
+
+    def clean_region(self) -> str:
+        region = self.cleaned_data["region"].strip()
+        validators.validate_identifier(region, what="region")
+        return region
+
+    def clean_project_id(self) -> str:
+        project_id = self.cleaned_data["project_id"].strip()
+        validators.validate_identifier(project_id, what="project ID")
+        return project_id
+
+    def clean(self) -> dict:
+        data = super().clean()
+        region = data.get("region")
+        if region:
+            data["inference_endpoint"] = data.get("inference_endpoint") or (
+                default_inference_endpoint(region)
+            )
+            data["iam_endpoint"] = data.get("iam_endpoint") or default_iam_endpoint(region)
+        return data
+
+
+class DeploymentForm(forms.ModelForm):
+    class Meta:
+        model = Deployment
+        fields = [
+            "name",
+            "source",
+            "status",
+            "mode",
+            "deployment_id",
+            "elb_ip",
+            "elb_port",
+            "api_url",
+            "node_ip",
+            "host_port",
+            "serves_v1",
+            "serves_v2",
+            "model_name",
+            "v1_path_override",
+            "v2_path_override",
+        ]
+        widgets = {"mode": forms.RadioSelect}
+
+    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.instance.workspace = workspace
+        for name in ("elb_port", "host_port"):
+            self.fields[name].widget.attrs.update(min=1, max=65535)
+        for name in ("v1_path_override", "v2_path_override"):
+            self.fields[name].assume_scheme = "https"
+
+    def clean_api_url(self) -> str:
+        return validators.normalize_prefix(self.cleaned_data.get("api_url", ""))
+
+    def clean_deployment_id(self) -> str:
+        value = self.cleaned_data.get("deployment_id", "").strip()
+        if value:
+            validators.validate_identifier(value, what="deployment ID")
+        return value
+
+    def clean_model_name(self) -> str:
+        value = self.cleaned_data.get("model_name", "").strip()
+        if value:
+            validators.validate_identifier(value, what="model name")
+            clash = self.workspace.deployments.filter(model_name=value).exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise ValidationError(
+                    "Another deployment in this workspace already uses this model name.",
+                    code="model_name_taken",
+                )
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        mode = data.get("mode")
+        if mode in MODE_FIELDS:
+            for name in MODE_FIELDS[mode]:
+                if data.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, "Required for this mode.")
+            # Fields of the other modes are dropped, so switching mode leaves no stale IP.
+            for name in EDGE_FIELDS:
+                if name not in MODE_FIELDS[mode]:
+                    data[name] = "" if name == "api_url" else None
+        if not data.get("serves_v1") and not data.get("serves_v2"):
+            raise ValidationError("Choose at least one API version.", code="no_version")
+        if data.get("serves_v2") and not data.get("model_name") and "model_name" not in self.errors:
+            self.add_error("model_name", "The V2 API needs the model name.")
+        if (
+            data.get("serves_v1")
+            and not data.get("deployment_id")
+            and not data.get("v1_path_override")
+            and "deployment_id" not in self.errors
+        ):
+            self.add_error("deployment_id", "The V1 call path needs the deployment ID.")
+        return data
+
+
+class ScopeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Deployment) -> str:
+        return f"{obj.name} ({obj.get_mode_display()}, {obj.get_status_display()})"
+
+
+class AccessForm(forms.ModelForm):
+    """Create (with the key) or edit (without: rotating is its own action)."""
+
+    SCOPE_ALL = "all"
+    SCOPE_SELECTED = "selected"
+
+    scope = forms.ChoiceField(
+        label="Associated services",
+        choices=[(SCOPE_ALL, "All services"), (SCOPE_SELECTED, "Selected services")],
+        widget=forms.RadioSelect,
+        initial=SCOPE_ALL,
+    )
+    deployments = ScopeChoiceField(
+        label="Services",
+        queryset=Deployment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    api_key = forms.CharField(
+        label="API key",
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text="Paste the key from the console's API Key column. It is stored encrypted.",
+        validators=[validators.validate_api_key],
+    )
+    expires_at = forms.DateTimeField(
+        label="Expires",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Optional. After this time the playground refuses the key.",
+    )
+
+    class Meta:
+        model = ApplicationAccess
+        fields = ["name", "description", "expires_at"]
+
+    def __init__(self, *args, workspace: Workspace, with_key: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.instance.workspace = workspace
+        self.fields["deployments"].queryset = workspace.deployments.all()
+        if not with_key:
+            del self.fields["api_key"]
+        if self.instance.pk:
+            self.initial["scope"] = (
+                self.SCOPE_ALL if self.instance.all_services else self.SCOPE_SELECTED
+            )
+            self.initial["deployments"] = list(self.instance.deployments.all())
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = self.workspace.accesses.filter(name=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("An application access with this name already exists.")
+        return name
+
+    def clean_expires_at(self):
+        value = self.cleaned_data.get("expires_at")
+        if value is not None and value <= timezone.now():
+            raise ValidationError("The expiry must be in the future.", code="expiry_past")
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("scope") == self.SCOPE_SELECTED and not data.get("deployments"):
+            self.add_error("deployments", "Choose at least one service, or All services.")
+        return data
+
+    def save(self, commit: bool = True) -> ApplicationAccess:
+        access = super().save(commit=False)
+        access.all_services = self.cleaned_data["scope"] == self.SCOPE_ALL
+        if "api_key" in self.cleaned_data:
+            access.set_api_key(self.cleaned_data["api_key"])
+        if commit:
+            access.save()
+            access.deployments.set([] if access.all_services else self.cleaned_data["deployments"])
+        return access
+
+
+class RotateKeyForm(forms.Form):
+    api_key = forms.CharField(
+        label="New API key",
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        validators=[validators.validate_api_key],
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That password is not correct.", code="bad_password")
+        return password
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise ValidationError("No active user has this username.", code="no_user")
+        if self.workspace.memberships.filter(user=user).exists():
+            raise ValidationError("This user is already a member.", code="already_member")
+        self.cleaned_data["user"] = user
+        return username
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class IamCredentialForm(forms.ModelForm):
+    password = forms.CharField(
+        label="IAM password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text="Stored encrypted. Leave empty when editing to keep the current one.",
+    )
+
+    class Meta:
+        model = IamCredential
+        fields = ["name", "iam_user", "domain_name", "project_name"]
+
+    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.instance.workspace = workspace
+        if self.instance.pk:
+            self.fields["password"].required = False
+        else:
+            self.initial.setdefault("project_name", workspace.region)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = self.workspace.iam_credentials.filter(name=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("An IAM credential with this name already exists.")
+        return name
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password", "")
+        if password:
+            validators.validate_secret_text(password, what="The password")
+        return password
+
+    def save(self, commit: bool = True) -> IamCredential:
+        credential = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            credential.set_password(self.cleaned_data["password"])
+        if commit:
+            credential.save()
+        return credential
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(choices=[("", "All actions"), *AuditAction.choices], required=False)
+
+
+class DeploymentFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Deployment._meta.get_field("status").choices],
+        required=False,
+    )
+    mode = forms.ChoiceField(choices=[("", "Any mode"), *Mode.choices], required=False)

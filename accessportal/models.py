@@ -1,0 +1,422 @@
+"""The catalog: workspaces, who is in them, what they deploy and the keys that call it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accessportal import callpaths, crypto
+from accessportal.masking import mask_secret
+
+PORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(65535)]
+
+
+def default_inference_endpoint(region: str) -> str:
+    return f"https://pangu.{region}.myhuaweicloud.com"
+
+
+def default_iam_endpoint(region: str) -> str:
+    return f"https://iam.{region}.myhuaweicloud.com"
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    MEMBER = "member", "Member"
+    ADMIN = "admin", "Admin"
+
+    @property
+    def rank(self) -> int:
+        return ROLE_RANK[self.value]
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
+
+
+class Workspace(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    region = models.CharField(max_length=64, default="cn-southwest-2")
+    project_id = models.CharField("project ID", max_length=64)
+    inference_endpoint = models.URLField(
+        max_length=500, help_text="Cloud base URL of the inference APIs."
+    )
+    iam_endpoint = models.URLField("IAM endpoint", max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def role_of(self, user) -> str | None:
+        membership = self.memberships.filter(user=user).only("role").first()
+        return membership.role if membership else None
+
+
+class Membership(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+    def has_role(self, minimum: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[minimum]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_test(self) -> bool:
+        """Members and admins run playground calls; viewers only read."""
+        return self.has_role(Role.MEMBER)
+
+
+class Source(models.TextChoices):
+    MY_SERVICE = "my_service", "My service"
+    PRESET_SERVICE = "preset_service", "Preset service"
+
+
+class Status(models.TextChoices):
+    DEPLOYING = "deploying", "Deploying"
+    RUNNING = "running", "Running"
+    STOPPED = "stopped", "Stopped"
+    FAILED = "failed", "Failed"
+
+
+class Mode(models.TextChoices):
+    CLOUD = callpaths.CLOUD, "Cloud"
+    EDGE_LB = callpaths.EDGE_LB, "Edge, load balancing"
+    EDGE_NODE = callpaths.EDGE_NODE, "Edge, node"
+
+
+NOT_CALLABLE_REASONS = {
+    Status.DEPLOYING: "It is still deploying; the platform accepts calls once it is running.",
+    Status.STOPPED: "It is stopped; start it on the platform to call it.",
+    Status.FAILED: "Its deployment failed; redeploy it on the platform to call it.",
+}
+
+
+class DeploymentQuerySet(models.QuerySet):
+    def running(self) -> DeploymentQuerySet:
+        return self.filter(status=Status.RUNNING)
+
+
+class Deployment(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deployments")
+    name = models.CharField(max_length=100)
+    model_name = models.CharField(
+        "model name",
+        max_length=128,
+        blank=True,
+        help_text="The V2 'model' value: the deployment's custom name, fixed at creation.",
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MY_SERVICE)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    deployment_id = models.CharField("deployment ID", max_length=64, blank=True)
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.CLOUD)
+    elb_ip = models.GenericIPAddressField("ELB public IP", null=True, blank=True)
+    elb_port = models.PositiveIntegerField(
+        "ELB port", null=True, blank=True, validators=PORT_VALIDATORS
+    )
+    api_url = models.CharField(
+        "API URL prefix", max_length=255, blank=True, help_text="The service's path on the ELB."
+    )
+    node_ip = models.GenericIPAddressField("node IP", null=True, blank=True)
+    host_port = models.PositiveIntegerField(
+        "host port", null=True, blank=True, validators=PORT_VALIDATORS
+    )
+    serves_v1 = models.BooleanField("V1 (Pangu API)", default=True)
+    serves_v2 = models.BooleanField("V2 (OpenAI-compatible API)", default=False)
+    v1_path_override = models.URLField(
+        "V1 call path override",
+        max_length=1000,
+        blank=True,
+        help_text="Paste the console's call path if it differs (gateway prefixes).",
+    )
+    v2_path_override = models.URLField("V2 call path override", max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeploymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "model_name"],
+                condition=~Q(model_name=""),
+                name="deployment_model_name_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(serves_v1=True) | Q(serves_v2=True),
+                name="deployment_serves_a_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(serves_v2=False) | ~Q(model_name=""),
+                name="deployment_v2_has_model_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(elb_port__isnull=True) | Q(elb_port__gte=1, elb_port__lte=65535),
+                name="deployment_elb_port_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(host_port__isnull=True) | Q(host_port__gte=1, host_port__lte=65535),
+                name="deployment_host_port_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "source", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        served = ((callpaths.V1, self.serves_v1), (callpaths.V2, self.serves_v2))
+        return tuple(v for v, on in served if on)
+
+    @property
+    def is_callable(self) -> bool:
+        return self.status == Status.RUNNING
+
+    @property
+    def not_callable_reason(self) -> str:
+        return NOT_CALLABLE_REASONS.get(self.status, "")
+
+    def call_target(self) -> callpaths.CallTarget:
+        workspace = self.workspace
+        return callpaths.CallTarget(
+            mode=self.mode,
+            versions=self.versions,
+            inference_endpoint=workspace.inference_endpoint,
+            project_id=workspace.project_id,
+            deployment_id=self.deployment_id,
+            elb_ip=self.elb_ip or "",
+            elb_port=self.elb_port,
+            api_url=self.api_url,
+            node_ip=self.node_ip or "",
+            host_port=self.host_port,
+            overrides={callpaths.V1: self.v1_path_override, callpaths.V2: self.v2_path_override},
+        )
+
+    def call_paths(self) -> dict[str, str]:
+        return callpaths.call_paths(self.call_target())
+
+
+class AccessQuerySet(models.QuerySet):
+    def covering(self, deployment: Deployment) -> AccessQuerySet:
+        """Accesses bound to all services, or to this deployment among others."""
+        return self.filter(
+            Q(all_services=True) | Q(pk__in=deployment.accesses.values("pk")),
+            workspace_id=deployment.workspace_id,
+        )
+
+    def usable(self) -> AccessQuerySet:
+        return self.filter(disabled=False).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
+
+
+class SecretField:
+    """Names the ciphertext column of a model and the context it is bound to.
+
+    The context includes the row's UUID, so a ciphertext copied to another row (or to
+    another field) fails authentication instead of decrypting.
+    """
+
+    def __init__(self, column: str, label: str) -> None:
+        self.column = column
+        self.label = label
+
+    def context(self, instance: models.Model) -> str:
+        return f"{type(instance).__name__}.{self.label}:{instance.code}"
+
+    def read(self, instance: models.Model) -> str:
+        return crypto.decrypt(getattr(instance, self.column), context=self.context(instance))
+
+    def write(self, instance: models.Model, plaintext: str) -> None:
+        setattr(instance, self.column, crypto.encrypt(plaintext, context=self.context(instance)))
+
+
+class ApplicationAccess(models.Model):
+    SECRETS = (SecretField("api_key_ciphertext", "api_key"),)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="accesses")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    all_services = models.BooleanField(
+        "all services", default=True, help_text="Bound to every service of the workspace."
+    )
+    deployments = models.ManyToManyField(
+        Deployment, blank=True, related_name="accesses", verbose_name="associated services"
+    )
+    api_key_ciphertext = models.TextField(editable=False)
+    key_hint = models.CharField("API key", max_length=16, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    key_rotated_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    disabled = models.BooleanField(default=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_check = models.JSONField(default=dict, blank=True, editable=False)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "application access"
+        verbose_name_plural = "application accesses"
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="access_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_api_key(self, value: str) -> None:
+        self.SECRETS[0].write(self, value)
+        self.key_hint = mask_secret(value)
+
+    def api_key(self) -> str:
+        """The decrypted key. Only the playground and the audited reveal call this."""
+        return self.SECRETS[0].read(self)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.disabled and not self.is_expired
+
+    @property
+    def status(self) -> str:
+        if self.disabled:
+            return "disabled"
+        return "expired" if self.is_expired else "enabled"
+
+    def covers(self, deployment: Deployment) -> bool:
+        if deployment.workspace_id != self.workspace_id:
+            return False
+        return self.all_services or self.deployments.filter(pk=deployment.pk).exists()
+
+
+class IamCredential(models.Model):
+    """An IAM user whose password fetches tokens for token-based authentication (V1)."""
+
+    SECRETS = (SecretField("password_ciphertext", "password"),)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="iam_credentials"
+    )
+    name = models.CharField(max_length=100, help_text="A label, e.g. 'ops robot'.")
+    iam_user = models.CharField("IAM user name", max_length=64)
+    domain_name = models.CharField("account (domain) name", max_length=64)
+    project_name = models.CharField(
+        "project scope", max_length=64, help_text="The project the token is scoped to (region)."
+    )
+    password_ciphertext = models.TextField(editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "IAM credential"
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="credential_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_password(self, value: str) -> None:
+        self.SECRETS[0].write(self, value)
+
+    def password(self) -> str:
+        return self.SECRETS[0].read(self)
+
+
+class AuditAction(models.TextChoices):
+    WORKSPACE_CREATE = "workspace.create", "Workspace created"
+    WORKSPACE_UPDATE = "workspace.update", "Workspace updated"
+    DEPLOYMENT_CREATE = "deployment.create", "Deployment created"
+    DEPLOYMENT_UPDATE = "deployment.update", "Deployment updated"
+    DEPLOYMENT_DELETE = "deployment.delete", "Deployment deleted"
+    ACCESS_CREATE = "access.create", "Access created"
+    ACCESS_UPDATE = "access.update", "Access updated"
+    ACCESS_DELETE = "access.delete", "Access deleted"
+    ACCESS_DISABLE = "access.disable", "Access disabled"
+    ACCESS_ENABLE = "access.enable", "Access enabled"
+    ACCESS_ROTATE = "access.rotate", "Key rotated"
+    ACCESS_REVEAL = "access.reveal", "Key revealed"
+    ACCESS_CHECK = "access.check", "Key checked"
+    CREDENTIAL_CREATE = "credential.create", "IAM credential created"
+    CREDENTIAL_UPDATE = "credential.update", "IAM credential updated"
+    CREDENTIAL_DELETE = "credential.delete", "IAM credential deleted"
+    MEMBER_ADD = "member.add", "Member added"
+    MEMBER_ROLE = "member.role", "Member role changed"
+    MEMBER_REMOVE = "member.remove", "Member removed"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of a change, written in the change's own transaction."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, help_text="Kept when the user is deleted.")
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
+    target = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True)
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "action", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.target}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
+
+SECRET_MODELS = (ApplicationAccess, IamCredential)

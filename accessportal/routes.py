@@ -1,0 +1,54 @@
+"""The catalog's URLs (namespace ``accessportal``). Objects by UUID code, never by pk;
+one URL per action."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from accessportal.views import accesses, audit, credentials, deployments, members, workspaces
+
+app_name = "accessportal"
+
+W = "w/<uuid:ws>/"
+
+urlpatterns = [
+    path("", workspaces.workspace_list, name="workspace_list"),
+    path("workspaces/new/", workspaces.workspace_create, name="workspace_create"),
+    path(W, workspaces.workspace_home, name="workspace_home"),
+    path(W + "settings/", workspaces.workspace_edit, name="workspace_edit"),
+    # Model deployment
+    path(W + "deployments/", deployments.deployment_list, name="deployment_list"),
+    path(W + "deployments/new/", deployments.deployment_create, name="deployment_create"),
+    path(W + "deployments/<uuid:dep>/", deployments.deployment_detail, name="deployment_detail"),
+    path(W + "deployments/<uuid:dep>/edit/", deployments.deployment_edit, name="deployment_edit"),
+    path(
+        W + "deployments/<uuid:dep>/delete/",
+        deployments.deployment_delete,
+        name="deployment_delete",
+    ),
+    # Application access
+    path(W + "access/", accesses.access_list, name="access_list"),
+    path(W + "access/new/", accesses.access_create, name="access_create"),
+    path(W + "access/<uuid:access>/", accesses.access_detail, name="access_detail"),
+    path(W + "access/<uuid:access>/edit/", accesses.access_edit, name="access_edit"),
+    path(W + "access/<uuid:access>/disable/", accesses.access_disable, name="access_disable"),
+    path(W + "access/<uuid:access>/enable/", accesses.access_enable, name="access_enable"),
+    path(W + "access/<uuid:access>/delete/", accesses.access_delete, name="access_delete"),
+    path(W + "access/<uuid:access>/rotate/", accesses.access_rotate, name="access_rotate"),
+    path(W + "access/<uuid:access>/reveal/", accesses.access_reveal, name="access_reveal"),
+    # IAM credentials for token authentication
+    path(W + "credentials/", credentials.credential_list, name="credential_list"),
+    path(W + "credentials/new/", credentials.credential_create, name="credential_create"),
+    path(W + "credentials/<uuid:cred>/edit/", credentials.credential_edit, name="credential_edit"),
+    path(
+        W + "credentials/<uuid:cred>/delete/",
+        credentials.credential_delete,
+        name="credential_delete",
+    ),
+    # Members and audit
+    path(W + "members/", members.member_list, name="member_list"),
+    path(W + "members/add/", members.member_add, name="member_add"),
+    path(W + "members/<uuid:member>/role/", members.member_role, name="member_role"),
+    path(W + "members/<uuid:member>/remove/", members.member_remove, name="member_remove"),
+    path(W + "audit/", audit.audit_list, name="audit_list"),
+]

@@ -1,0 +1,265 @@
+"""Workflows that change the catalog. Each runs in one transaction with its audit row,
+so a failure leaves both the data and the log as they were."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from accessportal import audit
+from accessportal.models import (
+    ApplicationAccess,
+    AuditAction,
+    Deployment,
+    Membership,
+    Role,
+    Workspace,
+)
+
+
+class LastAdminError(Exception):
+    """Removing or demoting this member would leave the workspace without an admin."""
+
+
+def describe_deployment(deployment: Deployment) -> str:
+    versions = "+".join(v.upper() for v in deployment.versions)
+    return f"{deployment.get_mode_display()}, {versions}, {deployment.get_status_display()}"
+
+
+def describe_scope(access: ApplicationAccess) -> str:
+    if access.all_services:
+        return "all services"
+    return ", ".join(sorted(d.name for d in access.deployments.all())) or "no services"
+
+
+@transaction.atomic
+def create_workspace(*, form, actor, ip: str | None) -> Workspace:
+    workspace = form.save()
+    Membership.objects.create(workspace=workspace, user=actor, role=Role.ADMIN)
+    audit.record(
+        workspace=workspace,
+        actor=actor,
+        action=AuditAction.WORKSPACE_CREATE,
+        target=workspace.name,
+        ip=ip,
+    )
+    return workspace
+
+
+@transaction.atomic
+def save_workspace(*, form, actor, ip: str | None) -> Workspace:
+    workspace = form.save()
+    audit.record(
+        workspace=workspace,
+        actor=actor,
+        action=AuditAction.WORKSPACE_UPDATE,
+        target=workspace.name,
+        summary="Changed: " + ", ".join(form.changed_data),
+        ip=ip,
+    )
+    return workspace
+
+
+@transaction.atomic
+def save_deployment(*, form, actor, ip: str | None) -> Deployment:
+    creating = form.instance.pk is None
+    deployment = form.save()
+    audit.record(
+        workspace=deployment.workspace,
+        actor=actor,
+        action=AuditAction.DEPLOYMENT_CREATE if creating else AuditAction.DEPLOYMENT_UPDATE,
+        target=deployment.name,
+        summary=describe_deployment(deployment),
+        ip=ip,
+    )
+    return deployment
+
+
+@transaction.atomic
+def delete_deployment(*, deployment: Deployment, actor, ip: str | None) -> None:
+    audit.record(
+        workspace=deployment.workspace,
+        actor=actor,
+        action=AuditAction.DEPLOYMENT_DELETE,
+        target=deployment.name,
+        summary=describe_deployment(deployment),
+        ip=ip,
+    )
+    deployment.delete()
+
+
+@sensitive_variables()
+@transaction.atomic
+def save_access(*, form, actor, ip: str | None) -> ApplicationAccess:
+    creating = form.instance.pk is None
+    if creating:
+        form.instance.created_by = actor
+    access = form.save()
+    audit.record(
+        workspace=access.workspace,
+        actor=actor,
+        action=AuditAction.ACCESS_CREATE if creating else AuditAction.ACCESS_UPDATE,
+        target=access.name,
+        summary=f"Scope: {describe_scope(access)}; key {access.key_hint}",
+        ip=ip,
+    )
+    return access
+
+
+@transaction.atomic
+def set_access_disabled(
+    *, access: ApplicationAccess, disabled: bool, actor, ip: str | None
+) -> None:
+    access.disabled = disabled
+    access.save(update_fields=["disabled", "updated_at"])
+    audit.record(
+        workspace=access.workspace,
+        actor=actor,
+        action=AuditAction.ACCESS_DISABLE if disabled else AuditAction.ACCESS_ENABLE,
+        target=access.name,
+        ip=ip,
+    )
+
+
+@sensitive_variables("new_key")
+@transaction.atomic
+def rotate_access_key(*, access: ApplicationAccess, new_key: str, actor, ip: str | None) -> None:
+    old_hint = access.key_hint
+    access.set_api_key(new_key)
+    access.key_rotated_at = timezone.now()
+    # A new key has not been checked yet: the old matrix would mislead.
+    access.last_check = {}
+    access.last_checked_at = None
+    access.save()
+    audit.record(
+        workspace=access.workspace,
+        actor=actor,
+        action=AuditAction.ACCESS_ROTATE,
+        target=access.name,
+        summary=f"Key {old_hint} replaced by {access.key_hint}",
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def delete_access(*, access: ApplicationAccess, actor, ip: str | None) -> None:
+    audit.record(
+        workspace=access.workspace,
+        actor=actor,
+        action=AuditAction.ACCESS_DELETE,
+        target=access.name,
+        summary=f"Key {access.key_hint}",
+        ip=ip,
+    )
+    access.delete()
+
+
+@sensitive_variables("key")
+def reveal_access_key(*, access: ApplicationAccess, actor, ip: str | None) -> str:
+    """Decrypt the key for an admin; the audit row is written before the key leaves."""
+    with transaction.atomic():
+        key = access.api_key()  # fails closed before anything is logged as revealed
+        audit.record(
+            workspace=access.workspace,
+            actor=actor,
+            action=AuditAction.ACCESS_REVEAL,
+            target=access.name,
+            summary=f"Key {access.key_hint} revealed",
+            ip=ip,
+        )
+    return key
+
+
+@sensitive_variables()
+@transaction.atomic
+def save_credential(*, form, actor, ip: str | None):
+    creating = form.instance.pk is None
+    if creating:
+        form.instance.created_by = actor
+    credential = form.save()
+    changed = [f for f in form.changed_data if f != "password"]
+    if form.cleaned_data.get("password") and not creating:
+        changed.append("password")
+    audit.record(
+        workspace=credential.workspace,
+        actor=actor,
+        action=AuditAction.CREDENTIAL_CREATE if creating else AuditAction.CREDENTIAL_UPDATE,
+        target=credential.name,
+        summary=f"IAM user {credential.iam_user}@{credential.domain_name}"
+        + ("" if creating else "; changed: " + ", ".join(changed)),
+        ip=ip,
+    )
+    return credential
+
+
+@transaction.atomic
+def delete_credential(*, credential, actor, ip: str | None) -> None:
+    audit.record(
+        workspace=credential.workspace,
+        actor=actor,
+        action=AuditAction.CREDENTIAL_DELETE,
+        target=credential.name,
+        ip=ip,
+    )
+    credential.delete()
+
+
+@transaction.atomic
+def add_member(*, workspace: Workspace, user, role: str, actor, ip: str | None) -> Membership:
+    membership = Membership.objects.create(workspace=workspace, user=user, role=role)
+    audit.record(
+        workspace=workspace,
+        actor=actor,
+        action=AuditAction.MEMBER_ADD,
+        target=user.username,
+        summary=f"Role {role}",
+        ip=ip,
+    )
+    return membership
+
+
+def _ensure_another_admin(membership: Membership) -> None:
+    # Lock the workspace's admin rows so two admins demoting each other at once
+    # cannot both succeed and leave nobody in charge.
+    admins = (
+        Membership.objects.select_for_update()
+        .filter(workspace_id=membership.workspace_id, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+    )
+    if not list(admins):
+        raise LastAdminError("A workspace needs at least one admin.")
+
+
+@transaction.atomic
+def change_member_role(*, membership: Membership, role: str, actor, ip: str | None) -> None:
+    if membership.role == role:
+        return
+    if membership.role == Role.ADMIN:
+        _ensure_another_admin(membership)
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit.record(
+        workspace=membership.workspace,
+        actor=actor,
+        action=AuditAction.MEMBER_ROLE,
+        target=membership.user.username,
+        summary=f"{old} → {role}",
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, actor, ip: str | None) -> None:
+    if membership.role == Role.ADMIN:
+        _ensure_another_admin(membership)
+    audit.record(
+        workspace=membership.workspace,
+        actor=actor,
+        action=AuditAction.MEMBER_REMOVE,
+        target=membership.user.username,
+        summary=f"Role {membership.role}",
+        ip=ip,
+    )
+    membership.delete()

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+
+from accessportal import reauth, services
+from accessportal.audit import client_ip
+from accessportal.crypto import DecryptionError
+from accessportal.forms import AccessForm, PasswordConfirmForm, RotateKeyForm
+from accessportal.models import Deployment, Role
+from accessportal.scoping import workspace_view
+from accessportal.views.common import paginate, query_without_page
+
+SCOPES = {"all": True, "selected": False}
+
+
+@workspace_view(Role.VIEWER)
+def access_list(request: HttpRequest) -> HttpResponse:
+    accesses = request.workspace.accesses.select_related("created_by").prefetch_related(
+        Prefetch("deployments", queryset=Deployment.objects.only("code", "name", "workspace_id"))
+    )
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        accesses = accesses.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if request.GET.get("scope") in SCOPES:
+        accesses = accesses.filter(all_services=SCOPES[request.GET["scope"]])
+    return render(
+        request,
+        "accessportal/access_list.html",
+        {
+            "page": paginate(request, accesses),
+            "q": q,
+            "scope": request.GET.get("scope", ""),
+            "query": query_without_page(request),
+        },
+    )
+
+
+def _access(request: HttpRequest, code):
+    return get_object_or_404(request.workspace.accesses, code=code)
+
+
+def _detail(request: HttpRequest, access, *, reveal_form=None, status: int = 200) -> HttpResponse:
+    context = {
+        "access": access,
+        "deployments": access.deployments.all(),
+        "reveal_form": reveal_form or PasswordConfirmForm(user=request.user),
+        "reauth_fresh": reauth.recently_confirmed(request),
+    }
+    return render(request, "accessportal/access_detail.html", context, status=status)
+
+
+@workspace_view(Role.VIEWER)
+def access_detail(request: HttpRequest, access) -> HttpResponse:
+    return _detail(request, _access(request, access))
+
+
+@sensitive_post_parameters("api_key")
+@workspace_view(Role.ADMIN, methods=("GET", "POST"))
+def access_create(request: HttpRequest) -> HttpResponse:
+    form = AccessForm(request.POST or None, workspace=request.workspace, with_key=True)
+    if request.method == "POST" and form.is_valid():
+        access = services.save_access(form=form, actor=request.user, ip=client_ip(request))
+        messages.success(request, f"Application access “{access.name}” created.")
+        return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
+    return render(request, "accessportal/access_form.html", {"form": form})
+
+
+@workspace_view(Role.ADMIN, methods=("GET", "POST"))
+def access_edit(request: HttpRequest, access) -> HttpResponse:
+    access = _access(request, access)
+    form = AccessForm(
+        request.POST or None, instance=access, workspace=request.workspace, with_key=False
+    )
+    if request.method == "POST" and form.is_valid():
+        services.save_access(form=form, actor=request.user, ip=client_ip(request))
+        messages.success(request, f"Application access “{access.name}” saved.")
+        return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
+    return render(request, "accessportal/access_form.html", {"form": form, "access": access})
+
+
+def _set_disabled(request: HttpRequest, code, *, disabled: bool) -> HttpResponse:
+    access = _access(request, code)
+    services.set_access_disabled(
+        access=access, disabled=disabled, actor=request.user, ip=client_ip(request)
+    )
+    state = "disabled" if disabled else "enabled"
+    messages.success(request, f"Application access “{access.name}” {state}.")
+    return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
+
+
+@workspace_view(Role.ADMIN, methods=("POST",))
+def access_disable(request: HttpRequest, access) -> HttpResponse:
+    return _set_disabled(request, access, disabled=True)
+
+
+@workspace_view(Role.ADMIN, methods=("POST",))
+def access_enable(request: HttpRequest, access) -> HttpResponse:
+    return _set_disabled(request, access, disabled=False)
+
+
+@workspace_view(Role.ADMIN, methods=("POST",))
+def access_delete(request: HttpRequest, access) -> HttpResponse:
+    access = _access(request, access)
+    services.delete_access(access=access, actor=request.user, ip=client_ip(request))
+    messages.success(request, f"Application access “{access.name}” deleted.")
+    return redirect("accessportal:access_list", ws=request.workspace.code)
+
+
+@sensitive_post_parameters("api_key")
+@sensitive_variables("new_key")
+@workspace_view(Role.ADMIN, methods=("GET", "POST"))
+def access_rotate(request: HttpRequest, access) -> HttpResponse:
+    access = _access(request, access)
+    form = RotateKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new_key = form.cleaned_data["api_key"]
+        services.rotate_access_key(
+            access=access, new_key=new_key, actor=request.user, ip=client_ip(request)
+        )
+        messages.success(
+            request, f"Key of “{access.name}” rotated; it now ends in {access.key_hint[-3:]}."
+        )
+        return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
+    return render(request, "accessportal/access_rotate.html", {"form": form, "access": access})
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@sensitive_variables("key")
+@workspace_view(Role.ADMIN, methods=("POST",))
+def access_reveal(request: HttpRequest, access) -> HttpResponse:
+    """Show the key once, to an admin who confirmed their password in the last minutes."""
+    access = _access(request, access)
+    if not reauth.recently_confirmed(request):
+        form = PasswordConfirmForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return _detail(request, access, reveal_form=form, status=403)
+        reauth.mark_confirmed(request)
+    try:
+        key = services.reveal_access_key(access=access, actor=request.user, ip=client_ip(request))
+    except DecryptionError:
+        messages.error(
+            request,
+            "The stored key cannot be decrypted with the configured encryption keys. "
+            "Ask the operator to check PORTAL_ENCRYPTION_KEYS, or rotate the key.",
+        )
+        return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
+    response = render(request, "accessportal/access_reveal.html", {"access": access, "key": key})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,75 @@
+"""Shared fixtures: fast hashing, a fixed encryption key, and the personas.
+
+The personas (healthchecks' hc/test.py style): in workspace "Alpha" an admin, a member
+and a viewer; an outsider who is admin of workspace "Beta" only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from accessportal import crypto
+from accessportal.models import Role
+from tests import factories
+
+TEST_KEYS = [crypto.generate_key(), crypto.generate_key()]  # fresh per run: nothing to leak
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_keyed(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PORTAL_ENCRYPTION_KEYS = TEST_KEYS[:1]
+    crypto.active_keyring.cache_clear()
+    yield
+    crypto.active_keyring.cache_clear()
+
+
+@dataclass
+class World:
+    alpha: object
+    beta: object
+    admin: User
+    member: User
+    viewer: User
+    outsider: User
+
+    def client_for(self, user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def world(db) -> World:
+    alpha = factories.make_workspace("Alpha")
+    beta = factories.make_workspace("Beta")
+    users = {
+        name: User.objects.create_user(name, password=PASSWORD)
+        for name in ("admin", "member", "viewer", "outsider")
+    }
+    factories.add_member(alpha, users["admin"], Role.ADMIN)
+    factories.add_member(alpha, users["member"], Role.MEMBER)
+    factories.add_member(alpha, users["viewer"], Role.VIEWER)
+    factories.add_member(beta, users["outsider"], Role.ADMIN)
+    return World(alpha=alpha, beta=beta, **users)
+
+
+@pytest.fixture
+def admin_client(world) -> Client:
+    return world.client_for(world.admin)
+
+
+@pytest.fixture
+def member_client(world) -> Client:
+    return world.client_for(world.member)
+
+
+@pytest.fixture
+def viewer_client(world) -> Client:
+    return world.client_for(world.viewer)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from accessportal.audit import record
+from accessportal.models import AuditEvent
+
+
+def test_filter_newest_first_and_paginated(world, admin_client):
+    for i in range(60):
+        record(workspace=world.alpha, actor=world.admin, action="access.create", target=f"a{i}")
+    record(workspace=world.alpha, actor=world.admin, action="member.add", target="someone")
+    record(workspace=world.beta, actor=world.outsider, action="member.add", target="elsewhere")
+    base = f"/w/{world.alpha.code}/audit/"
+    first = admin_client.get(base)
+    rows = list(first.context["page"].object_list)
+    assert len(rows) == 50 and rows[0].target == "someone"
+    assert "Page 1 of 2" in first.content.decode()
+    filtered = admin_client.get(base + "?action=member.add").context["page"].object_list
+    assert [e.target for e in filtered] == ["someone"]
+    second = admin_client.get(base + "?action=access.create&page=2")
+    assert [e.target for e in second.context["page"].object_list][-1] == "a0"
+    assert "elsewhere" not in first.content.decode()
+
+
+def test_bad_filter_values_do_not_break_the_page(world, admin_client):
+    response = admin_client.get(f"/w/{world.alpha.code}/audit/?action=nope&page=zzz")
+    assert response.status_code == 200
+
+
+def test_events_are_append_only(world):
+    event = record(workspace=world.alpha, actor=world.admin, action="member.add", target="x")
+    event.summary = "rewritten"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+    assert AuditEvent.objects.get(pk=event.pk).summary == ""
+
+
+def test_failed_change_writes_no_audit_row(world, admin_client):
+    admin_client.post(
+        f"/w/{world.alpha.code}/access/new/", {"name": "x", "scope": "all", "api_key": "bad key"}
+    )
+    assert not AuditEvent.objects.exists()

@@ -174,3 +174,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Playground: the one outbound client and its limits (chat/upstream.py) ---------------
+PORTAL_UPSTREAM_CONNECT_TIMEOUT = env.float("PORTAL_UPSTREAM_CONNECT_TIMEOUT", default=5.0)
+PORTAL_UPSTREAM_READ_TIMEOUT = env.float("PORTAL_UPSTREAM_READ_TIMEOUT", default=60.0)
+PORTAL_UPSTREAM_DEADLINE = env.float("PORTAL_UPSTREAM_DEADLINE", default=120.0)
+PORTAL_UPSTREAM_MAX_BYTES = env.int("PORTAL_UPSTREAM_MAX_BYTES", default=4 * 1024 * 1024)
+# Loopback targets are what the laptop demo and its simulator use; a production portal
+# calls the platform's public endpoints and should refuse them (and private ranges,
+# unless edge nodes sit on a private network the portal can reach).
+PORTAL_UPSTREAM_ALLOW_LOOPBACK = env.bool("PORTAL_UPSTREAM_ALLOW_LOOPBACK", default=DEBUG)
+PORTAL_UPSTREAM_ALLOW_PRIVATE = env.bool("PORTAL_UPSTREAM_ALLOW_PRIVATE", default=False)
+# Test calls per user per minute.
+PORTAL_PLAYGROUND_RATE_LIMIT = env.int("PORTAL_PLAYGROUND_RATE_LIMIT", default=30)
+# How much of a prompt a TestCall keeps: 0 keeps none.
+PORTAL_TESTCALL_PROMPT_CHARS = env.int("PORTAL_TESTCALL_PROMPT_CHARS", default=200)

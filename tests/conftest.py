@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 
 from accessportal import crypto
@@ -25,6 +26,7 @@ def _fast_and_keyed(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PORTAL_ENCRYPTION_KEYS = TEST_KEYS[:1]
     crypto.active_keyring.cache_clear()
+    cache.clear()  # rate-limit counters and IAM tokens must not leak between tests
     yield
     crypto.active_keyring.cache_clear()
 
@@ -73,3 +75,26 @@ def member_client(world) -> Client:
 @pytest.fixture
 def viewer_client(world) -> Client:
     return world.client_for(world.viewer)
+
+
+# --- The simulator and the demo account wired to it -------------------------------------
+@pytest.fixture(scope="session")
+def simulator():
+    """The platform stand-in on a free loopback port, fast enough for tests."""
+    from simulator.server import start_background
+
+    sim = start_background(
+        None, host="127.0.0.1", port=0, first_token_ms=5, chunk_delay_ms=5, chunks=6
+    )
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def demo(db, simulator, settings):
+    """The demo workspace as seed_demo makes it, calling the session's simulator."""
+    from accessportal import demo as seeding
+
+    settings.PORTAL_UPSTREAM_ALLOW_LOOPBACK = True
+    result = seeding.seed(simulator.state, simulator_url=simulator.url, password=PASSWORD)
+    return result.workspace

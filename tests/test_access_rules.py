@@ -18,6 +18,7 @@ from tests import factories
 # Views outside any workspace, and what guards them.
 GLOBAL_VIEWS = {
     "healthz": "public",
+    "readyz": "public",
     "login": "public",
     "logout": "login",
     "password_change": "login",

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accessportal.views import accesses, audit, credentials, deployments, members, workspaces
+from accessportal.views import (
+    accesses,
+    audit,
+    credentials,
+    deployments,
+    members,
+    snippets,
+    workspaces,
+)
 
 app_name = "accessportal"
 
@@ -25,6 +33,18 @@ urlpatterns = [
         W + "deployments/<uuid:dep>/delete/",
         deployments.deployment_delete,
         name="deployment_delete",
+    ),
+    # Snippets and Postman downloads
+    path(
+        W + "deployments/<uuid:dep>/postman/",
+        snippets.deployment_postman,
+        name="deployment_postman",
+    ),
+    path(W + "postman/collection/", snippets.workspace_postman, name="workspace_postman"),
+    path(
+        W + "postman/environment/",
+        snippets.workspace_postman_environment,
+        name="workspace_postman_environment",
     ),
     # Application access
     path(W + "access/", accesses.access_list, name="access_list"),

@@ -26,4 +26,5 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
     path("", include("accessportal.routes")),
+    path("", include("chat.urls")),
 ]

@@ -6,3 +6,10 @@ cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/pip install -q -r requirements-dev.txt
+
+# newman runs the generated Postman collections (tests/test_postman.py); pinned by the lockfile.
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+else
+  echo "npm not found: install Node.js and npm, or tests/test_postman.py fails without newman" >&2
+fi

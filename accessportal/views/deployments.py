@@ -12,6 +12,7 @@ from accessportal.forms import DeploymentFilterForm, DeploymentForm
 from accessportal.models import ApplicationAccess, Role, Source
 from accessportal.scoping import workspace_view
 from accessportal.views.common import paginate, query_without_page
+from accessportal.views.snippets import code_panel_context
 
 TABS = {"my": Source.MY_SERVICE, "preset": Source.PRESET_SERVICE}
 
@@ -54,9 +55,10 @@ def _deployment(request: HttpRequest, code):
 @workspace_view(Role.VIEWER)
 def deployment_detail(request: HttpRequest, dep) -> HttpResponse:
     deployment = _deployment(request, dep)
-    accesses = list(
-        ApplicationAccess.objects.covering(deployment).order_by("name").select_related(None)
-    )
+    accesses = list(ApplicationAccess.objects.covering(deployment).order_by("name"))
+    for access in accesses:
+        # This deployment's row of the access's last key check, if it was checked.
+        access.check = access.last_check.get(str(deployment.code))
     usable = [a for a in accesses if a.is_usable]
     key_shown = usable[0].key_hint if usable else "<API key>"
     header_tables = [
@@ -79,6 +81,7 @@ def deployment_detail(request: HttpRequest, dep) -> HttpResponse:
             "header_tables": header_tables,
             "accesses": accesses,
             "examples": {v: example_json(v, deployment.model_name) for v in deployment.versions},
+            "code": code_panel_context(deployment),
         },
     )
 

@@ -1,0 +1,81 @@
+"""What a playground request body may hold (pure validation).
+
+Only the chat parameters the platform documents pass; anything else is refused with a
+message, so a body can never smuggle a URL, a header or a host into the call.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+ROLES = ("system", "user", "assistant")
+NUMBERS = {
+    "temperature": (0.0, 2.0),
+    "top_p": (0.0, 1.0),
+    "presence_penalty": (-2.0, 2.0),
+    "frequency_penalty": (-2.0, 2.0),
+}
+INTEGERS = {"max_tokens": (1, 1_000_000), "n": (1, 2)}
+ALLOWED = {"messages", "stream", "stream_options", "user", "model", *NUMBERS, *INTEGERS}
+MAX_BODY_CHARS = 200_000
+
+
+class BodyError(ValueError):
+    pass
+
+
+def parse_body(text: str) -> dict[str, Any]:
+    """Parse and check a JSON body; raises BodyError with a message for the user."""
+    if len(text) > MAX_BODY_CHARS:
+        raise BodyError(f"The body is longer than {MAX_BODY_CHARS} characters.")
+    try:
+        body = json.loads(text)
+    except ValueError as error:
+        raise BodyError(f"The body is not valid JSON: {error.msg} (line {error.lineno}).") from None
+    if not isinstance(body, dict):
+        raise BodyError("The body must be a JSON object.")
+    unknown = sorted(set(body) - ALLOWED)
+    if unknown:
+        raise BodyError(
+            f"Unknown field(s) {', '.join(unknown)}. Allowed: {', '.join(sorted(ALLOWED))}."
+        )
+    _check_messages(body.get("messages"))
+    for name, (low, high) in NUMBERS.items():
+        value = body.get(name)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise BodyError(f"{name} must be a number from {low:g} to {high:g}.")
+    for name, (low, high) in INTEGERS.items():
+        value = body.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
+        ):
+            raise BodyError(f"{name} must be a whole number from {low} to {high}.")
+    if "stream" in body and not isinstance(body["stream"], bool):
+        raise BodyError("stream must be true or false.")
+    options = body.get("stream_options")
+    if options is not None and (
+        not isinstance(options, dict)
+        or set(options) - {"include_usage"}
+        or not isinstance(options.get("include_usage", False), bool)
+    ):
+        raise BodyError('stream_options may only be {"include_usage": true or false}.')
+    if "user" in body and not (isinstance(body["user"], str) and 1 <= len(body["user"]) <= 64):
+        raise BodyError("user must be a string of 1 to 64 characters.")
+    return body
+
+
+def _check_messages(messages: Any) -> None:
+    if not isinstance(messages, list) or not messages:
+        raise BodyError("messages must be a non-empty list.")
+    for i, message in enumerate(messages, start=1):
+        if not isinstance(message, dict) or not isinstance(message.get("content"), str):
+            raise BodyError(f"Message {i} needs a text content.")
+        if "role" in message and message["role"] not in ROLES:
+            raise BodyError(f"Message {i}: role must be one of {', '.join(ROLES)}.")
+        if set(message) - {"role", "content"}:
+            raise BodyError(f"Message {i} may hold only role and content.")

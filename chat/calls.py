@@ -1,0 +1,336 @@
+"""One test call: planned from the catalog, run through the one outbound client, told
+as the portal's own events, and recorded.
+
+The browser names only codes (deployment, key or credential), a version and a body;
+everything that decides where the call goes and what it carries comes from the catalog
+here. The decrypted key or token exists only inside ``CallRun._send``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from accessportal import snippets
+from accessportal.callpaths import V2
+from accessportal.headers import API_KEY, TOKEN, request_headers
+from accessportal.models import ApplicationAccess, Deployment, IamCredential
+from chat import tokens
+from chat.hints import hint_for
+from chat.models import Outcome, TestCall
+from chat.streams import (
+    Delta,
+    Done,
+    Finish,
+    StreamError,
+    StreamParser,
+    Usage,
+    parse_completion,
+    parse_error_body,
+)
+from chat.upstream import UpstreamError, UpstreamPolicy, open_stream, post_json
+
+# A token the platform says is stale is fetched again once, and the call retried once.
+TOKEN_RETRY_CODES = {"APIG.0301", "APIG.0307"}
+RAW_LIMIT = 64 * 1024  # how much of the raw answer the playground shows
+
+
+def policy_from_settings() -> UpstreamPolicy:
+    return UpstreamPolicy(
+        connect_timeout=settings.PORTAL_UPSTREAM_CONNECT_TIMEOUT,
+        read_timeout=settings.PORTAL_UPSTREAM_READ_TIMEOUT,
+        total_deadline=settings.PORTAL_UPSTREAM_DEADLINE,
+        max_bytes=settings.PORTAL_UPSTREAM_MAX_BYTES,
+        allow_loopback=settings.PORTAL_UPSTREAM_ALLOW_LOOPBACK,
+        allow_private=settings.PORTAL_UPSTREAM_ALLOW_PRIVATE,
+    )
+
+
+@dataclass
+class CallPlan:
+    deployment: Deployment
+    version: str
+    user: object
+    body: dict
+    access: ApplicationAccess | None = None
+    credential: IamCredential | None = None
+
+    @property
+    def auth_mode(self) -> str:
+        return TOKEN if self.credential else API_KEY
+
+    @property
+    def stream(self) -> bool:
+        return bool(self.body.get("stream"))
+
+    @property
+    def url(self) -> str:
+        return self.deployment.call_paths()[self.version]
+
+    @property
+    def auth_label(self) -> str:
+        if self.credential:
+            return f"IAM {self.credential.name} ({self.credential.iam_user})"
+        return f"{self.access.name} ({self.access.key_hint})"
+
+    def masked_headers(self) -> dict[str, str]:
+        stand_in = "<IAM token>" if self.credential else self.access.key_hint
+        return request_headers(self.version, self.auth_mode, stand_in)
+
+    def curl(self) -> str:
+        """The same request as a curl command, the secret read from the environment."""
+        env = snippets.AUTH_TOKEN_ENV if self.credential else snippets.API_KEY_ENV
+        headers = request_headers(self.version, self.auth_mode, snippets.env_ref(env))
+        return snippets.curl_command(
+            self.url, headers, self.body, secret_env=env, stream=self.stream
+        )
+
+    def body_bytes(self) -> bytes:
+        return json.dumps(self.body, ensure_ascii=False).encode()
+
+
+def final_body(body: dict, *, deployment: Deployment, version: str) -> dict:
+    """The body as sent: V2's ``model`` always comes from the catalog."""
+    body = dict(body)
+    if version == V2:
+        body["model"] = deployment.model_name
+        if body.get("stream"):
+            # OpenAI-style streams report usage only when asked to.
+            body.setdefault("stream_options", {"include_usage": True})
+    return body
+
+
+@dataclass
+class CallResult:
+    status: int | None = None
+    outcome: str = Outcome.OK
+    error_code: str = ""
+    error_message: str = ""
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    latency_ms: int | None = None
+    ttft_ms: int | None = None
+    raw: list[str] = field(default_factory=list)
+    raw_size: int = 0
+
+    def keep_raw(self, text: str) -> None:
+        if self.raw_size < RAW_LIMIT:
+            self.raw.append(text[: RAW_LIMIT - self.raw_size])
+            self.raw_size += len(text)
+
+    def fail(self, code: str, message: str) -> dict:
+        self.outcome, self.error_code, self.error_message = Outcome.ERROR, code, message[:500]
+        return {
+            "code": code,
+            "message": message,
+            "hint": hint_for(code, self.status),
+            "status": self.status,
+        }
+
+
+class CallRun:
+    """Runs a plan; iterate ``events()`` for (name, data) pairs: start, delta, usage,
+    error, end. ``result`` fills in as it goes, so it can be recorded even when the
+    consumer stops early (the browser went away or pressed Stop)."""
+
+    def __init__(self, plan: CallPlan, policy: UpstreamPolicy) -> None:
+        self.plan = plan
+        self.policy = policy
+        self.result = CallResult()
+        self._started = 0.0
+
+    def elapsed_ms(self) -> int:
+        return int((time.monotonic() - self._started) * 1000)
+
+    def events(self) -> Iterator[tuple[str, dict]]:
+        plan = self.plan
+        self._started = time.monotonic()
+        yield (
+            "start",
+            {
+                "url": plan.url,
+                "headers": plan.masked_headers(),
+                "body": plan.body,
+                "version": plan.version,
+                "auth": plan.auth_label,
+                "stream": plan.stream,
+                "curl": plan.curl(),
+            },
+        )
+        try:
+            if plan.stream:
+                yield from self._stream()
+            else:
+                yield from self._once()
+        except UpstreamError as error:
+            self.result.status = self.result.status or error.status
+            yield "error", self.result.fail(f"upstream.{error.kind}", error.message)
+        except tokens.TokenError as error:
+            self.result.status = error.status
+            yield "error", self.result.fail(error.code, error.message)
+        self.result.latency_ms = self.elapsed_ms()
+        yield "end", self.end_data()
+
+    def end_data(self) -> dict:
+        r = self.result
+        return {
+            "status": r.status,
+            "outcome": r.outcome,
+            "latency_ms": r.latency_ms,
+            "ttft_ms": r.ttft_ms,
+            "finish_reason": r.finish_reason,
+            "raw": "".join(r.raw),
+        }
+
+    @sensitive_variables("secret", "headers")
+    def _send(self, opener, *, refresh: bool = False):
+        plan = self.plan
+        if plan.credential:
+            secret = tokens.get_token(plan.credential, self.policy, refresh=refresh)
+        else:
+            secret = plan.access.api_key()
+        headers = request_headers(plan.version, plan.auth_mode, secret)
+        if plan.stream:
+            headers["Accept"] = "text/event-stream"
+            headers["Accept-Encoding"] = "identity"
+        return opener(plan.url, headers=headers, body=plan.body_bytes(), policy=self.policy)
+
+    def _needs_new_token(self, status: int, body: bytes) -> bool:
+        if not self.plan.credential or status < 400:
+            return False
+        error = parse_error_body(body)
+        return bool(error and error[0] in TOKEN_RETRY_CODES)
+
+    def _error_from_body(self, body: bytes) -> dict:
+        code, message = parse_error_body(body) or (
+            f"HTTP {self.result.status}",
+            body[:300].decode("utf-8", "replace") or "The service answered with an error.",
+        )
+        return self.result.fail(code, message)
+
+    def _once(self) -> Iterator[tuple[str, dict]]:
+        response = self._send(post_json)
+        if self._needs_new_token(response.status, response.body):
+            response = self._send(post_json, refresh=True)
+        self.result.status = response.status
+        self.result.keep_raw(response.body.decode("utf-8", "replace"))
+        if not 200 <= response.status < 300:
+            yield "error", self._error_from_body(response.body)
+            return
+        completion = parse_completion(response.body)
+        if completion is None:
+            yield (
+                "error",
+                self.result.fail(
+                    "upstream.malformed", "The service answered 200 but not with a chat completion."
+                ),
+            )
+            return
+        self.result.ttft_ms = self.elapsed_ms()
+        for index, text in enumerate(completion.texts or (completion.text,)):
+            yield "delta", {"text": text, "index": index}
+        self.result.finish_reason = completion.finish_reason
+        if completion.usage:
+            self.result.usage = completion.usage
+            yield "usage", usage_data(completion.usage)
+
+    def _stream(self) -> Iterator[tuple[str, dict]]:
+        upstream = self._send(open_stream)
+        try:
+            error_body = None if 200 <= upstream.status < 300 else upstream.read_body()
+            if error_body is not None and self._needs_new_token(upstream.status, error_body):
+                upstream.close()
+                upstream = self._send(open_stream, refresh=True)
+                error_body = None if 200 <= upstream.status < 300 else upstream.read_body()
+            self.result.status = upstream.status
+            if error_body is not None:
+                self.result.keep_raw(error_body.decode("utf-8", "replace"))
+                yield "error", self._error_from_body(error_body)
+                return
+            parser = StreamParser()
+            for line in upstream.iter_lines():
+                self.result.keep_raw(line + "\n")
+                for event in parser.feed_line(line):
+                    yield from self._stream_event(event)
+                if parser.done or self.result.outcome == Outcome.ERROR:
+                    break
+            else:
+                for event in parser.finish():
+                    yield from self._stream_event(event)
+        finally:
+            upstream.close()  # also when the consumer stops early: the upstream sees it
+
+    def _stream_event(self, event) -> Iterator[tuple[str, dict]]:
+        if isinstance(event, Delta):
+            if self.result.ttft_ms is None:
+                self.result.ttft_ms = self.elapsed_ms()
+            yield "delta", {"text": event.text, "index": event.index}
+        elif isinstance(event, Usage):
+            self.result.usage = event
+            yield "usage", usage_data(event)
+        elif isinstance(event, Finish):
+            self.result.finish_reason = event.reason
+        elif isinstance(event, StreamError):
+            code = "upstream.malformed" if event.code == "malformed" else event.code
+            yield "error", self.result.fail(code, event.message)
+        elif isinstance(event, Done):
+            pass
+
+
+def usage_data(usage: Usage) -> dict:
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+
+
+def prompt_excerpt(body: dict) -> str:
+    limit = settings.PORTAL_TESTCALL_PROMPT_CHARS
+    if limit <= 0:
+        return ""
+    messages = body.get("messages") or []
+    texts = [str(m.get("content", "")) for m in messages if isinstance(m, dict)]
+    return " / ".join(texts)[: min(limit, 500)]
+
+
+def record(run: CallRun, *, aborted: bool = False) -> TestCall:
+    """Write the TestCall and the key's last use, whatever happened to the call."""
+    plan, result = run.plan, run.result
+    if aborted and result.outcome == Outcome.OK:
+        result.outcome = Outcome.ABORTED
+    usage = result.usage
+    with transaction.atomic():
+        call = TestCall.objects.create(
+            workspace=plan.deployment.workspace,
+            deployment=plan.deployment,
+            deployment_name=plan.deployment.name,
+            user=plan.user,
+            username=plan.user.get_username(),
+            api_version=plan.version,
+            auth_mode=plan.auth_mode,
+            access=plan.access,
+            credential=plan.credential,
+            auth_label=plan.auth_label,
+            stream=plan.stream,
+            outcome=result.outcome,
+            status_code=result.status,
+            error_code=result.error_code,
+            error_message=result.error_message,
+            latency_ms=result.latency_ms if result.latency_ms is not None else run.elapsed_ms(),
+            ttft_ms=result.ttft_ms,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=usage.completion_tokens if usage else None,
+            total_tokens=usage.total_tokens if usage else None,
+            prompt_excerpt=prompt_excerpt(plan.body),
+        )
+        if plan.access is not None:
+            ApplicationAccess.objects.filter(pk=plan.access.pk).update(last_used_at=timezone.now())
+    return call

@@ -1,0 +1,74 @@
+"""What the browser may send to the playground: codes, a version and a body."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+
+from accessportal.callpaths import V1, V2
+from accessportal.models import ApplicationAccess, Workspace
+from chat.bodies import BodyError, parse_body
+from chat.calls import CallPlan, final_body
+
+ACCESS, CREDENTIAL = "access", "credential"
+
+
+class PlaygroundForm(forms.Form):
+    deployment = forms.UUIDField()
+    version = forms.ChoiceField(choices=[(V1, "V1"), (V2, "V2")])
+    auth = forms.CharField(max_length=80, help_text="access:<code> or credential:<code>")
+    body = forms.CharField(strip=False)
+
+    def clean_auth(self) -> tuple[str, uuid.UUID]:
+        kind, _, code = self.cleaned_data["auth"].partition(":")
+        try:
+            return kind, uuid.UUID(code)
+        except ValueError:
+            raise ValidationError("Choose an application access or an IAM credential.") from None
+
+    def clean_body(self) -> dict:
+        try:
+            return parse_body(self.cleaned_data["body"])
+        except BodyError as error:
+            raise ValidationError(str(error)) from None
+
+    def plan(self, *, workspace: Workspace, user) -> CallPlan:
+        """Resolve the codes in the workspace (404 for anything outside it) and check
+        that the call may be made. Raises ValidationError with the reason otherwise."""
+        data = self.cleaned_data
+        deployment = get_object_or_404(workspace.deployments, code=data["deployment"])
+        version = data["version"]
+        kind, code = data["auth"]
+        if kind == ACCESS:
+            access = get_object_or_404(workspace.accesses, code=code)
+            credential = None
+        elif kind == CREDENTIAL:
+            access = None
+            credential = get_object_or_404(workspace.iam_credentials, code=code)
+        else:
+            raise ValidationError({"auth": "Choose an application access or an IAM credential."})
+        if not deployment.is_callable:
+            raise ValidationError({"deployment": deployment.not_callable_reason})
+        if version not in deployment.versions:
+            raise ValidationError({"version": f"This deployment does not serve {version.upper()}."})
+        if credential and version == V2:
+            raise ValidationError({"auth": "V2 takes API keys only: choose an application access."})
+        if access:
+            if not access.is_usable:
+                raise ValidationError({"auth": f"This application access is {access.status}."})
+            if not ApplicationAccess.objects.covering(deployment).filter(pk=access.pk).exists():
+                raise ValidationError(
+                    {"auth": "This key is not associated with this service: edit the access."}
+                )
+        body = final_body(data["body"], deployment=deployment, version=version)
+        return CallPlan(
+            deployment=deployment,
+            version=version,
+            user=user,
+            body=body,
+            access=access,
+            credential=credential,
+        )

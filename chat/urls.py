@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from chat import views
+
+app_name = "chat"
+
+W = "w/<uuid:ws>/"
+
+urlpatterns = [
+    path(W + "playground/", views.playground, name="playground"),
+    path(W + "playground/send/", views.playground_send, name="playground_send"),
+    path(W + "playground/history/", views.testcall_list, name="testcall_list"),
+    path(W + "access/<uuid:access>/check/", views.access_check, name="access_check"),
+]

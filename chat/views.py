@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_variables
+
+from accessportal.audit import client_ip
+from accessportal.examples import example_body
+from accessportal.models import Role
+from accessportal.scoping import workspace_view
+from accessportal.views.common import paginate, query_without_page
+from chat import ratelimit
+from chat.calls import CallRun, policy_from_settings
+from chat.checks import check_access
+from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm
+from chat.models import Outcome
+from chat.relay import sse_response
+
+
+def catalog_for_playground(workspace) -> dict:
+    """What the page's script needs to offer only valid choices (no secrets)."""
+    accesses = workspace.accesses.usable().prefetch_related("deployments")
+    return {
+        "deployments": [
+            {
+                "code": str(d.code),
+                "name": d.name,
+                "versions": list(d.versions),
+                "callable": d.is_callable,
+                "reason": d.not_callable_reason,
+                "model": d.model_name,
+            }
+            for d in workspace.deployments.all()
+        ],
+        "accesses": [
+            {
+                "value": f"{ACCESS}:{a.code}",
+                "label": f"{a.name} ({a.key_hint})",
+                "all": a.all_services,
+                "deployments": [str(d.code) for d in a.deployments.all()],
+            }
+            for a in accesses
+        ],
+        "credentials": [
+            {"value": f"{CREDENTIAL}:{c.code}", "label": f"IAM {c.name} ({c.iam_user})"}
+            for c in workspace.iam_credentials.all()
+        ],
+        "examples": {"v1": example_body("v1"), "v2": example_body("v2")},
+    }
+
+
+@workspace_view(Role.MEMBER)
+def playground(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "chat/playground.html",
+        {
+            "catalog": catalog_for_playground(request.workspace),
+            "selected": request.GET.get("deployment", ""),
+            "example": json.dumps(example_body("v1"), indent=2, ensure_ascii=False),
+        },
+    )
+
+
+@sensitive_variables()
+@workspace_view(Role.MEMBER, methods=("POST",))
+def playground_send(request: HttpRequest) -> HttpResponse:
+    """Answer the test call as an SSE stream, or 400/404/429 JSON before it starts."""
+    form = PlaygroundForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    try:
+        plan = form.plan(workspace=request.workspace, user=request.user)
+    except ValidationError as error:
+        return JsonResponse({"errors": _messages(error)}, status=400)
+    allowed, retry_after = ratelimit.allow(request.user.pk, settings.PORTAL_PLAYGROUND_RATE_LIMIT)
+    if not allowed:
+        response = JsonResponse(
+            {
+                "errors": {
+                    "__all__": [
+                        {
+                            "message": f"You reached {settings.PORTAL_PLAYGROUND_RATE_LIMIT} test "
+                            f"calls a minute. Try again in {retry_after} s."
+                        }
+                    ]
+                }
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
+    return sse_response(CallRun(plan, policy_from_settings()))
+
+
+def _messages(error: ValidationError) -> dict:
+    return {
+        field: [{"message": m} for m in messages_]
+        for field, messages_ in error.message_dict.items()
+    }
+
+
+@workspace_view(Role.VIEWER)
+def testcall_list(request: HttpRequest) -> HttpResponse:
+    calls = request.workspace.test_calls.all()
+    filters = {
+        "deployment": request.GET.get("deployment", ""),
+        "version": request.GET.get("version", ""),
+        "outcome": request.GET.get("outcome", ""),
+        "user": request.GET.get("user", "").strip()[:150],
+    }
+    if filters["deployment"]:
+        calls = calls.filter(deployment_name=filters["deployment"])
+    if filters["version"] in ("v1", "v2"):
+        calls = calls.filter(api_version=filters["version"])
+    if filters["outcome"] in Outcome.values:
+        calls = calls.filter(outcome=filters["outcome"])
+    if filters["user"]:
+        calls = calls.filter(username=filters["user"])
+    names = request.workspace.test_calls.values_list("deployment_name", flat=True).distinct()
+    return render(
+        request,
+        "chat/testcall_list.html",
+        {
+            "page": paginate(request, calls),
+            "filters": filters,
+            "deployment_names": sorted(set(names)),
+            "outcomes": Outcome.choices,
+            "query": query_without_page(request),
+        },
+    )
+
+
+@workspace_view(Role.MEMBER, methods=("POST",))
+def access_check(request: HttpRequest, access) -> HttpResponse:
+    access = get_object_or_404(request.workspace.accesses, code=access)
+    if not access.is_usable:
+        messages.error(request, f"This application access is {access.status}; enable it first.")
+    else:
+        matrix = check_access(access, user=request.user, ip=client_ip(request))
+        reachable = sum(1 for row in matrix.values() if row["ok"])
+        messages.success(request, f"Checked: {reachable} of {len(matrix)} deployments reachable.")
+    return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)

@@ -1,0 +1,256 @@
+// The playground: compose a request, send it to the portal, render its SSE events.
+// The reply is always inserted as text (textContent), never as HTML.
+"use strict";
+
+(() => {
+  const form = document.getElementById("playground");
+  if (!form) return;
+  const catalog = JSON.parse(document.getElementById("playground-catalog").textContent);
+  const $ = (id) => document.getElementById(id);
+  const deploymentSelect = $("pg-deployment");
+  const versionSelect = $("pg-version");
+  const authSelect = $("pg-auth");
+  const bodyArea = $("pg-body");
+  const rawToggle = $("pg-raw-toggle");
+  const messagesBox = $("pg-messages");
+  let controller = null;
+  let curl = "";
+
+  function option(value, label, disabled) {
+    const el = document.createElement("option");
+    el.value = value;
+    el.textContent = label;
+    el.disabled = Boolean(disabled);
+    return el;
+  }
+
+  function currentDeployment() {
+    return catalog.deployments.find((d) => d.code === deploymentSelect.value);
+  }
+
+  function fillDeployments() {
+    catalog.deployments.forEach((d) => {
+      const label = d.callable ? d.name : `${d.name} — not callable`;
+      deploymentSelect.appendChild(option(d.code, label, !d.callable));
+    });
+    const wanted = catalog.deployments.find((d) => d.code === form.dataset.selected && d.callable);
+    const first = wanted || catalog.deployments.find((d) => d.callable);
+    if (first) deploymentSelect.value = first.code;
+    if (wanted === undefined && form.dataset.selected) {
+      const asked = catalog.deployments.find((d) => d.code === form.dataset.selected);
+      if (asked && !asked.callable) $("pg-deployment-note").textContent = `${asked.name}: ${asked.reason}`;
+    }
+    fillVersions();
+  }
+
+  function fillVersions() {
+    const d = currentDeployment();
+    versionSelect.replaceChildren(...(d ? d.versions : []).map((v) => option(v, v.toUpperCase())));
+    $("pg-deployment-note").textContent = d && !d.callable ? d.reason : "";
+    fillAuth();
+  }
+
+  function fillAuth() {
+    const d = currentDeployment();
+    const version = versionSelect.value;
+    const options = [];
+    if (d) {
+      catalog.accesses
+        .filter((a) => a.all || a.deployments.includes(d.code))
+        .forEach((a) => options.push(option(a.value, `API key: ${a.label}`)));
+      if (version === "v1") {
+        catalog.credentials.forEach((c) => options.push(option(c.value, `Token: ${c.label}`)));
+      }
+    }
+    authSelect.replaceChildren(...options);
+    $("pg-auth-note").textContent = options.length ? "" :
+      "No enabled application access covers this deployment" + (version === "v1" ? ", and no IAM credential exists." : ".");
+  }
+
+  function messageRow(role, content) {
+    const row = document.createElement("div");
+    row.className = "message-row";
+    const select = document.createElement("select");
+    select.setAttribute("aria-label", "Role");
+    ["user", "system", "assistant"].forEach((r) => select.appendChild(option(r, r)));
+    select.value = role || "user";
+    const text = document.createElement("textarea");
+    text.setAttribute("aria-label", "Message content");
+    text.value = content || "";
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Remove";
+    remove.setAttribute("aria-label", "Remove this message");
+    remove.addEventListener("click", () => row.remove());
+    row.append(select, text, remove);
+    messagesBox.appendChild(row);
+  }
+
+  function composeBody() {
+    const body = {
+      messages: [...messagesBox.querySelectorAll(".message-row")].map((row) => ({
+        role: row.querySelector("select").value,
+        content: row.querySelector("textarea").value,
+      })),
+    };
+    form.querySelectorAll("[name^='p-']").forEach((input) => {
+      const name = input.name.slice(2);
+      if (input.type === "checkbox") {
+        if (input.checked) body[name] = true;
+      } else if (input.value !== "") {
+        body[name] = name === "max_tokens" || name === "n" ? parseInt(input.value, 10) : parseFloat(input.value);
+      }
+    });
+    return JSON.stringify(body, null, 2);
+  }
+
+  function loadEditorFrom(text) {
+    let body;
+    try { body = JSON.parse(text); } catch (_) { return; }
+    messagesBox.replaceChildren();
+    (body.messages || []).forEach((m) => messageRow(m.role, m.content));
+    form.querySelectorAll("[name^='p-']").forEach((input) => {
+      const value = body[input.name.slice(2)];
+      if (input.type === "checkbox") input.checked = value === true;
+      else input.value = value === undefined ? "" : value;
+    });
+  }
+
+  function show(id, text) { $(id).textContent = text; }
+
+  function resetResult() {
+    $("pg-result").hidden = false;
+    ["pg-status", "pg-latency", "pg-ttft", "pg-usage", "pg-finish"].forEach((id) => show(id, "…"));
+    show("pg-reply", "");
+    show("pg-request", "");
+    show("pg-raw", "");
+    $("pg-error").hidden = true;
+    $("pg-errors").replaceChildren();
+  }
+
+  const handlers = {
+    start(data) {
+      show("pg-request", `POST ${data.url}\n` +
+        Object.entries(data.headers).map(([k, v]) => `${k}: ${v}`).join("\n") +
+        "\n\n" + JSON.stringify(data.body, null, 2));
+      curl = data.curl || "";
+      $("pg-curl").disabled = !curl;
+    },
+    delta(data) {
+      const reply = $("pg-reply");
+      if (data.index > 0 && !reply.dataset[`choice${data.index}`]) {
+        reply.dataset[`choice${data.index}`] = "1";
+        reply.appendChild(document.createTextNode(`\n\n[choice ${data.index + 1}]\n`));
+      }
+      reply.appendChild(document.createTextNode(data.text));
+    },
+    usage(data) {
+      show("pg-usage", `${data.prompt_tokens ?? "?"} prompt + ${data.completion_tokens ?? "?"} completion = ${data.total_tokens ?? "?"}`);
+    },
+    error(data) {
+      const box = $("pg-error");
+      box.hidden = false;
+      box.replaceChildren();
+      const strong = document.createElement("strong");
+      strong.textContent = data.code;
+      box.append(strong, document.createTextNode(` ${data.message}`));
+      if (data.hint) {
+        const hint = document.createElement("p");
+        hint.className = "hint";
+        hint.textContent = data.hint;
+        box.appendChild(hint);
+      }
+    },
+    end(data) {
+      show("pg-status", data.status === null ? "no answer" : String(data.status));
+      show("pg-latency", `${data.latency_ms} ms`);
+      show("pg-ttft", data.ttft_ms === null ? "—" : `${data.ttft_ms} ms`);
+      show("pg-finish", data.finish_reason || "—");
+      if ($("pg-usage").textContent === "…") show("pg-usage", "—");
+      show("pg-raw", data.raw);
+    },
+  };
+
+  function dispatch(block) {
+    let name = "message";
+    const data = [];
+    block.split("\n").forEach((line) => {
+      if (line.startsWith("event:")) name = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+    });
+    if (data.length && handlers[name]) handlers[name](JSON.parse(data.join("\n")));
+  }
+
+  function showFormErrors(errors) {
+    const box = $("pg-errors");
+    box.replaceChildren();
+    Object.entries(errors).forEach(([field, list]) => {
+      list.forEach((e) => {
+        const p = document.createElement("p");
+        p.textContent = (field === "__all__" ? "" : `${field}: `) + e.message;
+        box.appendChild(p);
+      });
+    });
+    $("pg-result").hidden = true;
+  }
+
+  async function send(event) {
+    event.preventDefault();
+    if (!rawToggle.checked) bodyArea.value = composeBody();
+    resetResult();
+    controller = new AbortController();
+    $("pg-send").disabled = true;
+    $("pg-stop").disabled = false;
+    try {
+      const response = await fetch(form.action, {
+        method: "POST", body: new FormData(form), signal: controller.signal,
+        headers: { Accept: "text/event-stream" },
+      });
+      const type = response.headers.get("Content-Type") || "";
+      if (!type.startsWith("text/event-stream")) {
+        const data = type.includes("json") ? await response.json() : { errors: { __all__: [{ message: `HTTP ${response.status}` }] } };
+        showFormErrors(data.errors || {});
+        return;
+      }
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          dispatch(buffer.slice(0, cut));
+          buffer = buffer.slice(cut + 2);
+        }
+      }
+    } catch (error) {
+      if (error.name === "AbortError") show("pg-status", "stopped");
+      else showFormErrors({ __all__: [{ message: "The portal could not be reached." }] });
+    } finally {
+      $("pg-send").disabled = false;
+      $("pg-stop").disabled = true;
+      controller = null;
+    }
+  }
+
+  deploymentSelect.addEventListener("change", fillVersions);
+  versionSelect.addEventListener("change", fillAuth);
+  $("pg-add-message").addEventListener("click", () => messageRow("user", ""));
+  $("pg-stop").addEventListener("click", () => controller && controller.abort());
+  $("pg-curl").addEventListener("click", async () => {
+    if (!curl) return;
+    await navigator.clipboard.writeText(curl).catch(() => {});
+    $("pg-curl").textContent = "Copied";
+    setTimeout(() => { $("pg-curl").textContent = "Copy as curl"; }, 1500);
+  });
+  rawToggle.addEventListener("change", () => {
+    if (rawToggle.checked) bodyArea.value = composeBody();
+    else loadEditorFrom(bodyArea.value);
+    bodyArea.hidden = !rawToggle.checked;
+  });
+  form.addEventListener("submit", send);
+  loadEditorFrom(bodyArea.value);
+  fillDeployments();
+})();

@@ -1,0 +1,51 @@
+"""Driving the playground the way the browser does, and reading its SSE events."""
+
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+
+from accessportal.examples import SEED_PROMPT
+
+
+def body(stream: bool = False, **extra) -> str:
+    return json.dumps(
+        {"messages": [{"role": "user", "content": SEED_PROMPT}], "max_tokens": 50}
+        | ({"stream": True} if stream else {})
+        | extra
+    )
+
+
+def parse_sse(raw: bytes) -> list[tuple[str, dict]]:
+    events = []
+    for block in raw.decode().split("\n\n"):
+        if not block.strip():
+            continue
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def send(client: Client, workspace, *, deployment, version="v1", auth, payload=None, stream=False):
+    """POST to the playground; returns (response, events)."""
+    response = client.post(
+        f"/w/{workspace.code}/playground/send/",
+        {
+            "deployment": str(deployment.code),
+            "version": version,
+            "auth": auth,
+            "body": payload if payload is not None else body(stream),
+        },
+    )
+    if response.get("Content-Type", "").startswith("text/event-stream"):
+        return response, parse_sse(b"".join(response.streaming_content))
+    return response, []
+
+
+def auth_of(access=None, credential=None) -> str:
+    return f"access:{access.code}" if access else f"credential:{credential.code}"
+
+
+def named(events, name):
+    return [data for event, data in events if event == name]

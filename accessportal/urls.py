@@ -23,6 +23,7 @@ accounts = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
     path("", include("accessportal.routes")),

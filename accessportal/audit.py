@@ -1,16 +1,11 @@
-"""Writing the audit log. Call inside the change's own ``transaction.atomic`` block."""
+"""Writing the audit log. Call inside the change's own ``transaction.atomic`` block.
+
+The address recorded is ``accessportal.clientip.client_ip``: the client as far as the
+configured proxies can be trusted."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
 from accessportal.models import AuditEvent, Workspace
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a forwarded header is trusted where the proxy is configured
-    # (gunicorn's forwarded_allow_ips rewrites REMOTE_ADDR for trusted proxies).
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

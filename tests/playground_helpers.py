@@ -49,3 +49,15 @@ def auth_of(access=None, credential=None) -> str:
 
 def named(events, name):
     return [data for event, data in events if event == name]
+
+
+def start_of_a_rate_window(margin: float = 10.0) -> None:
+    """Wait until the one-minute rate window has at least ``margin`` seconds left, so a
+    test's few calls all fall into the same window."""
+    import time
+
+    from chat.ratelimit import WINDOW_SECONDS
+
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < margin:
+        time.sleep(left + 0.05)

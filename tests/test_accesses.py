@@ -199,3 +199,28 @@ def test_list_query_count_does_not_grow_with_rows(world, admin_client):
     for _ in range(297):
         factories.make_access(world.alpha, deployments=deployments[:2], created_by=world.member)
     assert count_queries(admin_client, url(world)) == few
+
+
+def test_reveal_password_guesses_count_towards_the_login_throttle(world, admin_client, settings):
+    access = factories.make_access(world.alpha, key=KEY)
+    reveal = url(world, f"{access.code}/reveal/")
+    codes = [
+        admin_client.post(reveal, {"password": "guess"}).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert codes == [403] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    # Locked out: even the right password no longer reveals anything.
+    response = admin_client.post(reveal, {"password": PASSWORD})
+    assert response.status_code == 429 and KEY not in response.content.decode()
+    assert not AuditEvent.objects.filter(action="access.reveal").exists()
+
+
+def test_audit_records_the_client_behind_the_trusted_proxy(world, admin_client, settings):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    access = factories.make_access(world.alpha)
+    admin_client.post(
+        url(world, f"{access.code}/disable/"),
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert AuditEvent.objects.get(action="access.disable").ip == "203.0.113.9"

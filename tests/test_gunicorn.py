@@ -28,6 +28,7 @@ import pytest
 import requests
 
 from accessportal import crypto
+from tests.playground_helpers import start_of_a_rate_window
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "a sturdy passphrase 42"
@@ -535,3 +536,59 @@ def test_env_example_lists_every_variable_the_settings_read():
     listed = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", example, re.MULTILINE))
     assert "GUNICORN_WORKERS" in read and "DATABASE_URL" in read  # the pattern still matches
     assert read - listed == set(), "add these to .env.example"
+
+
+def test_two_instances_share_the_iam_token_and_the_playground_rate_limit(
+    postgres_url, redis_prefix, static_root, gunicorn_cluster, simulator
+):
+    """One IAM token fetch serves test calls through both hosts, and the per-user
+    rate limit counts the calls made through both."""
+    env = production_env(
+        DATABASE_URL=postgres_url,
+        REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0",
+        CACHE_KEY_PREFIX=redis_prefix,
+        STATIC_ROOT=str(static_root),
+        PORTAL_UPSTREAM_ALLOW_LOOPBACK="true",
+        PORTAL_PLAYGROUND_RATE_LIMIT="3",
+    )
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "seed_demo", "--simulator-url", simulator.url, "--password", PASSWORD)
+    one, two = gunicorn_cluster(env, count=2)
+    with psycopg_connect(postgres_url) as db:
+        ws = db.execute("SELECT code FROM accessportal_workspace").fetchone()[0]
+        dep = db.execute(
+            "SELECT code FROM accessportal_deployment WHERE name = 'Pangu NLP chat'"
+        ).fetchone()[0]
+        cred = db.execute("SELECT code FROM accessportal_iamcredential").fetchone()[0]
+    member = Browser()
+    assert member.sign_in(one.base, "demo-member", PASSWORD).status_code == 302
+    issued_before = requests.get(f"{simulator.url}/_sim/stats", timeout=5).json()[
+        "iam_tokens_issued"
+    ]
+
+    def call(instance) -> requests.Response:
+        return member.post_form(
+            f"{instance.base}/w/{ws}/playground/send/",
+            {
+                "deployment": str(dep),
+                "version": "v1",
+                "auth": f"credential:{cred}",
+                "body": '{"messages": [{"content": "hello"}], "max_tokens": 5}',
+            },
+        )
+
+    start_of_a_rate_window()
+    answers = [call(instance) for instance in (one, two, one)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert all("event: end" in a.text and "event: error" not in a.text for a in answers)
+    stats = requests.get(f"{simulator.url}/_sim/stats", timeout=5).json()
+    assert stats["iam_tokens_issued"] == issued_before + 1  # one fetch, shared in Redis
+
+    limited = call(two)  # the fourth call this minute, through the other host
+    assert limited.status_code == 429 and "test calls a minute" in limited.text
+
+
+def psycopg_connect(url: str):
+    import psycopg
+
+    return psycopg.connect(url)

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accessportal import reauth, services
-from accessportal.audit import client_ip
+from accessportal.clientip import client_ip
 from accessportal.crypto import DecryptionError
 from accessportal.forms import AccessForm, PasswordConfirmForm, RotateKeyForm
 from accessportal.models import Deployment, Role
@@ -48,7 +48,7 @@ def _detail(request: HttpRequest, access, *, reveal_form=None, status: int = 200
     context = {
         "access": access,
         "deployments": access.deployments.all(),
-        "reveal_form": reveal_form or PasswordConfirmForm(user=request.user),
+        "reveal_form": reveal_form or PasswordConfirmForm(request=request),
         "reauth_fresh": reauth.recently_confirmed(request),
     }
     return render(request, "accessportal/access_detail.html", context, status=status)
@@ -137,7 +137,7 @@ def access_reveal(request: HttpRequest, access) -> HttpResponse:
     """Show the key once, to an admin who confirmed their password in the last minutes."""
     access = _access(request, access)
     if not reauth.recently_confirmed(request):
-        form = PasswordConfirmForm(request.POST, user=request.user)
+        form = PasswordConfirmForm(request.POST, request=request)
         if not form.is_valid():
             return _detail(request, access, reveal_form=form, status=403)
         reauth.mark_confirmed(request)

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accessportal import services
-from accessportal.audit import client_ip
+from accessportal.clientip import client_ip
 from accessportal.forms import IamCredentialForm
 from accessportal.models import Role
 from accessportal.scoping import workspace_view

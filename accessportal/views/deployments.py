@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accessportal import headers, services
-from accessportal.audit import client_ip
+from accessportal.clientip import client_ip
 from accessportal.examples import example_json
 from accessportal.forms import DeploymentFilterForm, DeploymentForm
 from accessportal.models import ApplicationAccess, Role, Source

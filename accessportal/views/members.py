@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accessportal import services
-from accessportal.audit import client_ip
+from accessportal.clientip import client_ip
 from accessportal.forms import MemberAddForm, MemberRoleForm
 from accessportal.models import Role
 from accessportal.scoping import workspace_view

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accessportal import services
-from accessportal.audit import client_ip
+from accessportal.clientip import client_ip
 from accessportal.forms import WorkspaceForm
 from accessportal.models import Role, Workspace
 from accessportal.scoping import workspace_view

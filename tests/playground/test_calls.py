@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from accessportal.models import ApplicationAccess, AuditEvent, Deployment, IamCredential
 from chat.models import TestCall
 from simulator.state import load_state
-from tests.playground_helpers import auth_of, body, named, send
+from tests.playground_helpers import auth_of, body, named, send, start_of_a_rate_window
 
 
 @pytest.fixture
@@ -300,6 +300,7 @@ def test_disabled_and_expired_keys_are_refused(demo, member):
 def test_rate_limit(demo, member, settings):
     settings.PORTAL_PLAYGROUND_RATE_LIMIT = 2
     team = access(demo, "team-all")
+    start_of_a_rate_window()
     codes = [
         send(member, demo, deployment=dep(demo, "Pangu NLP chat"), auth=auth_of(team))[
             0

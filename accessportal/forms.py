@@ -28,6 +28,15 @@ MODE_FIELDS = {
 EDGE_FIELDS = ("elb_ip", "elb_port", "api_url", "node_ip", "host_port")
 
 
+def unique_name(form: forms.ModelForm, siblings, what: str) -> str:
+    """The form's name, stripped, if no other row among ``siblings`` has it (the
+    database constraint would refuse it with a 500 otherwise)."""
+    name = form.cleaned_data["name"].strip()
+    if siblings.filter(name=name).exclude(pk=form.instance.pk).exists():
+        raise ValidationError(f"{what} with this name already exists.", code="name_taken")
+    return name
+
+
 class WorkspaceForm(forms.ModelForm):
     inference_endpoint = forms.URLField(
         required=False,
@@ -207,11 +216,7 @@ class AccessForm(forms.ModelForm):
             self.initial["deployments"] = list(self.instance.deployments.all())
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        clash = self.workspace.accesses.filter(name=name).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise ValidationError("An application access with this name already exists.")
-        return name
+        return unique_name(self, self.workspace.accesses, "An application access")
 
     def clean_expires_at(self):
         value = self.cleaned_data.get("expires_at")
@@ -313,11 +318,7 @@ class IamCredentialForm(forms.ModelForm):
             self.initial.setdefault("project_name", workspace.region)
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        clash = self.workspace.iam_credentials.filter(name=name).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise ValidationError("An IAM credential with this name already exists.")
-        return name
+        return unique_name(self, self.workspace.iam_credentials, "An IAM credential")
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")

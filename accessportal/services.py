@@ -33,6 +33,32 @@ def describe_scope(access: ApplicationAccess) -> str:
     return ", ".join(sorted(d.name for d in access.deployments.all())) or "no services"
 
 
+def _save_audited(form, *, actor, ip: str | None, actions: tuple[str, str], summary) -> object:
+    """Save a catalog form and log it as created or updated; ``summary(obj)`` describes it.
+    Call inside the workflow's transaction."""
+    creating = form.instance.pk is None
+    if creating and hasattr(form.instance, "created_by_id"):
+        form.instance.created_by = actor
+    saved = form.save()
+    audit.record(
+        workspace=saved.workspace,
+        actor=actor,
+        action=actions[0] if creating else actions[1],
+        target=saved.name,
+        summary=summary(saved, creating),
+        ip=ip,
+    )
+    return saved
+
+
+def _delete_audited(obj, *, actor, ip: str | None, action: str, summary: str = "") -> None:
+    """Log first (the row's name is still there), then delete, in one transaction."""
+    audit.record(
+        workspace=obj.workspace, actor=actor, action=action, target=obj.name, summary=summary, ip=ip
+    )
+    obj.delete()
+
+
 @transaction.atomic
 def create_workspace(*, form, actor, ip: str | None) -> Workspace:
     workspace = form.save()
@@ -63,48 +89,36 @@ def save_workspace(*, form, actor, ip: str | None) -> Workspace:
 
 @transaction.atomic
 def save_deployment(*, form, actor, ip: str | None) -> Deployment:
-    creating = form.instance.pk is None
-    deployment = form.save()
-    audit.record(
-        workspace=deployment.workspace,
+    return _save_audited(
+        form,
         actor=actor,
-        action=AuditAction.DEPLOYMENT_CREATE if creating else AuditAction.DEPLOYMENT_UPDATE,
-        target=deployment.name,
-        summary=describe_deployment(deployment),
         ip=ip,
+        actions=(AuditAction.DEPLOYMENT_CREATE, AuditAction.DEPLOYMENT_UPDATE),
+        summary=lambda deployment, _: describe_deployment(deployment),
     )
-    return deployment
 
 
 @transaction.atomic
 def delete_deployment(*, deployment: Deployment, actor, ip: str | None) -> None:
-    audit.record(
-        workspace=deployment.workspace,
+    _delete_audited(
+        deployment,
         actor=actor,
-        action=AuditAction.DEPLOYMENT_DELETE,
-        target=deployment.name,
-        summary=describe_deployment(deployment),
         ip=ip,
+        action=AuditAction.DEPLOYMENT_DELETE,
+        summary=describe_deployment(deployment),
     )
-    deployment.delete()
 
 
 @sensitive_variables()
 @transaction.atomic
 def save_access(*, form, actor, ip: str | None) -> ApplicationAccess:
-    creating = form.instance.pk is None
-    if creating:
-        form.instance.created_by = actor
-    access = form.save()
-    audit.record(
-        workspace=access.workspace,
+    return _save_audited(
+        form,
         actor=actor,
-        action=AuditAction.ACCESS_CREATE if creating else AuditAction.ACCESS_UPDATE,
-        target=access.name,
-        summary=f"Scope: {describe_scope(access)}; key {access.key_hint}",
         ip=ip,
+        actions=(AuditAction.ACCESS_CREATE, AuditAction.ACCESS_UPDATE),
+        summary=lambda access, _: f"Scope: {describe_scope(access)}; key {access.key_hint}",
     )
-    return access
 
 
 @transaction.atomic
@@ -144,15 +158,13 @@ def rotate_access_key(*, access: ApplicationAccess, new_key: str, actor, ip: str
 
 @transaction.atomic
 def delete_access(*, access: ApplicationAccess, actor, ip: str | None) -> None:
-    audit.record(
-        workspace=access.workspace,
+    _delete_audited(
+        access,
         actor=actor,
-        action=AuditAction.ACCESS_DELETE,
-        target=access.name,
-        summary=f"Key {access.key_hint}",
         ip=ip,
+        action=AuditAction.ACCESS_DELETE,
+        summary=f"Key {access.key_hint}",
     )
-    access.delete()
 
 
 @sensitive_variables("key")
@@ -171,38 +183,28 @@ def reveal_access_key(*, access: ApplicationAccess, actor, ip: str | None) -> st
     return key
 
 
+def describe_credential(credential, creating: bool, changed: list[str]) -> str:
+    summary = f"IAM user {credential.iam_user}@{credential.domain_name}"
+    return summary if creating else f"{summary}; changed: {', '.join(changed)}"
+
+
 @sensitive_variables()
 @transaction.atomic
 def save_credential(*, form, actor, ip: str | None):
-    creating = form.instance.pk is None
-    if creating:
-        form.instance.created_by = actor
-    credential = form.save()
-    changed = [f for f in form.changed_data if f != "password"]
-    if form.cleaned_data.get("password") and not creating:
-        changed.append("password")
-    audit.record(
-        workspace=credential.workspace,
+    # The password shows up in changed_data only as "password" and only when typed.
+    changed = list(form.changed_data)
+    return _save_audited(
+        form,
         actor=actor,
-        action=AuditAction.CREDENTIAL_CREATE if creating else AuditAction.CREDENTIAL_UPDATE,
-        target=credential.name,
-        summary=f"IAM user {credential.iam_user}@{credential.domain_name}"
-        + ("" if creating else "; changed: " + ", ".join(changed)),
         ip=ip,
+        actions=(AuditAction.CREDENTIAL_CREATE, AuditAction.CREDENTIAL_UPDATE),
+        summary=lambda credential, creating: describe_credential(credential, creating, changed),
     )
-    return credential
 
 
 @transaction.atomic
 def delete_credential(*, credential, actor, ip: str | None) -> None:
-    audit.record(
-        workspace=credential.workspace,
-        actor=actor,
-        action=AuditAction.CREDENTIAL_DELETE,
-        target=credential.name,
-        ip=ip,
-    )
-    credential.delete()
+    _delete_audited(credential, actor=actor, ip=ip, action=AuditAction.CREDENTIAL_DELETE)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_variables
 
-from accessportal.audit import client_ip
+from accessportal.clientip import client_ip
 from accessportal.examples import example_body
 from accessportal.models import Role
 from accessportal.scoping import workspace_view

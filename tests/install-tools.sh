@@ -13,3 +13,14 @@ if command -v npm >/dev/null 2>&1; then
 else
   echo "npm not found: install Node.js and npm, or tests/test_postman.py fails without newman" >&2
 fi
+
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright; Playwright
+# never downloads a browser of its own here.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    command -v chromium || { apt-get update && apt-get install -y chromium; }
+  else
+    echo "chromium not found: run 'sudo apt-get update && sudo apt-get install -y chromium', or tests/browser fails" >&2
+  fi
+fi

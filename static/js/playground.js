@@ -16,6 +16,13 @@
   let controller = null;
   let curl = "";
 
+  // One polite live region for the whole page (base.html): screen readers hear how a call
+  // ended without hearing every chunk of the reply.
+  function announce(text) {
+    const region = document.getElementById("announcer");
+    if (region) region.textContent = text;
+  }
+
   function option(value, label, disabled) {
     const el = document.createElement("option");
     el.value = value;
@@ -36,6 +43,7 @@
     const wanted = catalog.deployments.find((d) => d.code === form.dataset.selected && d.callable);
     const first = wanted || catalog.deployments.find((d) => d.callable);
     if (first) deploymentSelect.value = first.code;
+    else $("pg-send").disabled = true;
     if (wanted === undefined && form.dataset.selected) {
       const asked = catalog.deployments.find((d) => d.code === form.dataset.selected);
       if (asked && !asked.callable) $("pg-deployment-note").textContent = `${asked.name}: ${asked.reason}`;
@@ -46,7 +54,8 @@
   function fillVersions() {
     const d = currentDeployment();
     versionSelect.replaceChildren(...(d ? d.versions : []).map((v) => option(v, v.toUpperCase())));
-    $("pg-deployment-note").textContent = d && !d.callable ? d.reason : "";
+    $("pg-deployment-note").textContent = !d ? "No deployment can be called now: only running deployments answer." :
+      (d.callable ? "" : d.reason);
     fillAuth();
   }
 
@@ -67,23 +76,36 @@
       "No enabled application access covers this deployment" + (version === "v1" ? ", and no IAM credential exists." : ".");
   }
 
+  // Each row's controls say which message they belong to: "Role of message 2".
+  function numberRows() {
+    messagesBox.querySelectorAll(".message-row").forEach((row, i) => {
+      row.querySelector("select").setAttribute("aria-label", `Role of message ${i + 1}`);
+      row.querySelector("textarea").setAttribute("aria-label", `Text of message ${i + 1}`);
+      row.querySelector("button").setAttribute("aria-label", `Remove message ${i + 1}`);
+    });
+  }
+
   function messageRow(role, content) {
     const row = document.createElement("div");
     row.className = "message-row";
     const select = document.createElement("select");
-    select.setAttribute("aria-label", "Role");
     ["user", "system", "assistant"].forEach((r) => select.appendChild(option(r, r)));
     select.value = role || "user";
     const text = document.createElement("textarea");
-    text.setAttribute("aria-label", "Message content");
     text.value = content || "";
     const remove = document.createElement("button");
     remove.type = "button";
     remove.textContent = "Remove";
-    remove.setAttribute("aria-label", "Remove this message");
-    remove.addEventListener("click", () => row.remove());
+    remove.addEventListener("click", () => {
+      row.remove();
+      numberRows();
+      $("pg-add-message").focus(); // keep keyboard users in the message list
+      announce("Message removed.");
+    });
     row.append(select, text, remove);
     messagesBox.appendChild(row);
+    numberRows();
+    return row;
   }
 
   function composeBody() {
@@ -120,6 +142,7 @@
 
   function resetResult() {
     $("pg-result").hidden = false;
+    $("pg-reply").setAttribute("aria-busy", "true");
     ["pg-status", "pg-latency", "pg-ttft", "pg-usage", "pg-finish"].forEach((id) => show(id, "…"));
     show("pg-reply", "");
     show("pg-request", "");
@@ -168,6 +191,7 @@
       show("pg-finish", data.finish_reason || "—");
       if ($("pg-usage").textContent === "…") show("pg-usage", "—");
       show("pg-raw", data.raw);
+      announce(`Reply received: status ${$("pg-status").textContent}, ${data.latency_ms} ms.`);
     },
   };
 
@@ -192,15 +216,26 @@
       });
     });
     $("pg-result").hidden = true;
+    $("pg-reply").setAttribute("aria-busy", "false");
+  }
+
+  // After a stop, the figures that never came say so instead of "…".
+  function settleResult() {
+    ["pg-status", "pg-latency", "pg-ttft", "pg-usage", "pg-finish"].forEach((id) => {
+      if ($(id).textContent === "…") show(id, "—");
+    });
   }
 
   async function send(event) {
     event.preventDefault();
     if (!rawToggle.checked) bodyArea.value = composeBody();
     resetResult();
+    announce("Sending the test call…");
     controller = new AbortController();
+    const sendHadFocus = document.activeElement === $("pg-send");
     $("pg-send").disabled = true;
     $("pg-stop").disabled = false;
+    if (sendHadFocus) $("pg-stop").focus(); // a disabled button would drop keyboard focus
     try {
       const response = await fetch(form.action, {
         method: "POST", body: new FormData(form), signal: controller.signal,
@@ -226,23 +261,34 @@
         }
       }
     } catch (error) {
-      if (error.name === "AbortError") show("pg-status", "stopped");
-      else showFormErrors({ __all__: [{ message: "The portal could not be reached." }] });
+      if (error.name === "AbortError") {
+        settleResult();
+        show("pg-status", "stopped");
+        announce("Stopped. The reply so far stays on the page.");
+      } else {
+        showFormErrors({ __all__: [{ message: "The portal could not be reached." }] });
+      }
     } finally {
+      $("pg-reply").setAttribute("aria-busy", "false");
+      const stopHadFocus = document.activeElement === $("pg-stop");
       $("pg-send").disabled = false;
       $("pg-stop").disabled = true;
+      if (stopHadFocus) $("pg-send").focus();
       controller = null;
     }
   }
 
   deploymentSelect.addEventListener("change", fillVersions);
   versionSelect.addEventListener("change", fillAuth);
-  $("pg-add-message").addEventListener("click", () => messageRow("user", ""));
+  $("pg-add-message").addEventListener("click", () => {
+    messageRow("user", "").querySelector("textarea").focus();
+  });
   $("pg-stop").addEventListener("click", () => controller && controller.abort());
   $("pg-curl").addEventListener("click", async () => {
     if (!curl) return;
     await navigator.clipboard.writeText(curl).catch(() => {});
     $("pg-curl").textContent = "Copied";
+    announce("The curl command was copied.");
     setTimeout(() => { $("pg-curl").textContent = "Copy as curl"; }, 1500);
   });
   rawToggle.addEventListener("change", () => {

@@ -1,6 +1,15 @@
 // Small progressive enhancements; every page works without them.
 "use strict";
 
+// Tell screen readers what just happened, through base.html's polite live region.
+function announce(text) {
+  const region = document.getElementById("announcer");
+  if (!region) return;
+  region.textContent = "";
+  // A fresh node each time, so the same words twice are announced twice.
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy]");
   if (!button) return;
@@ -13,14 +22,24 @@ document.addEventListener("click", async (event) => {
     // Clipboard API needs a secure context; fall back to a selection copy.
     const area = document.createElement("textarea");
     area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "visually-hidden";
     document.body.appendChild(area);
     area.select();
     document.execCommand("copy");
     area.remove();
+    button.focus();
   }
-  const label = button.textContent;
+  // Remember the label once: a second click while it says "Copied" must not keep that.
+  if (!button.dataset.label) button.dataset.label = button.textContent;
   button.textContent = "Copied";
-  setTimeout(() => { button.textContent = label; }, 1500);
+  button.classList.add("copied");
+  announce("Copied to the clipboard.");
+  clearTimeout(Number(button.dataset.timer));
+  button.dataset.timer = String(setTimeout(() => {
+    button.textContent = button.dataset.label;
+    button.classList.remove("copied");
+  }, 1500));
 });
 
 // Forms that destroy or replace something ask first.
@@ -54,6 +73,24 @@ function showScope(form) {
   if (list) list.hidden = !checked || checked.value !== "selected";
 }
 
+// A table wider than the screen scrolls inside its frame; that frame then takes keyboard
+// focus (arrow keys scroll it) and is named for screen readers.
+function markScrollingTables() {
+  document.querySelectorAll(".table-wrap").forEach((wrap) => {
+    const table = wrap.querySelector("table");
+    const caption = table && table.caption ? table.caption.textContent.trim() : "";
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", `${caption || wrap.dataset.label || "Table"} (scrolls sideways)`);
+    } else if (wrap.hasAttribute("role")) {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+      wrap.removeAttribute("aria-label");
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form[data-mode-form]").forEach((form) => {
     showModeFields(form);
@@ -62,5 +99,11 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form[data-scope-form]").forEach((form) => {
     showScope(form);
     form.addEventListener("change", () => showScope(form));
+  });
+  markScrollingTables();
+  let resizing = 0;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(markScrollingTables, 150);
   });
 });

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from accessportal import validators
@@ -346,3 +347,25 @@ class DeploymentFilterForm(forms.Form):
         required=False,
     )
     mode = forms.ChoiceField(choices=[("", "Any mode"), *Mode.choices], required=False)
+
+
+class AccessFilterForm(forms.Form):
+    """Search and scope filter of the access list (a form, so odd input is just ignored)."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    scope = forms.ChoiceField(
+        choices=[("", "Any scope"), ("all", "All services"), ("selected", "Selected services")],
+        required=False,
+    )
+
+    def apply(self, accesses):
+        if not self.is_valid():
+            return accesses
+        if q := self.cleaned_data["q"].strip():
+            accesses = accesses.filter(Q(name__icontains=q) | Q(description__icontains=q))
+        if scope := self.cleaned_data["scope"]:
+            accesses = accesses.filter(all_services=scope == "all")
+        return accesses
+
+    def value(self, name: str) -> str:
+        return self.cleaned_data.get(name, "") if self.is_valid() else ""

@@ -31,8 +31,11 @@ def parse_body(text: str) -> dict[str, Any]:
         raise BodyError(f"The body is longer than {MAX_BODY_CHARS} characters.")
     try:
         body = json.loads(text)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise BodyError(f"The body is not valid JSON: {error.msg} (line {error.lineno}).") from None
+    except (ValueError, RecursionError):
+        # Numbers with thousands of digits, or nesting deeper than the parser allows.
+        raise BodyError("The body is not JSON the portal can read.") from None
     if not isinstance(body, dict):
         raise BodyError("The body must be a JSON object.")
     unknown = sorted(set(body) - ALLOWED)

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accessportal import snippets
 from accessportal.callpaths import V2
+from accessportal.crypto import CryptoError
 from accessportal.headers import API_KEY, TOKEN, request_headers
 from accessportal.models import ApplicationAccess, Deployment, IamCredential
 from chat import tokens
@@ -77,8 +78,10 @@ class CallPlan:
     @property
     def auth_label(self) -> str:
         if self.credential:
-            return f"IAM {self.credential.name} ({self.credential.iam_user})"
-        return f"{self.access.name} ({self.access.key_hint})"
+            label = f"IAM {self.credential.name} ({self.credential.iam_user})"
+        else:
+            label = f"{self.access.name} ({self.access.key_hint})"
+        return label[:150]  # the history column
 
     def masked_headers(self) -> dict[str, str]:
         stand_in = "<IAM token>" if self.credential else self.access.key_hint
@@ -126,7 +129,9 @@ class CallResult:
             self.raw_size += len(text)
 
     def fail(self, code: str, message: str) -> dict:
-        self.outcome, self.error_code, self.error_message = Outcome.ERROR, code, message[:500]
+        # Upstream codes and texts are untrusted: cut to what the history keeps.
+        code, message = code[:64], message[:500]
+        self.outcome, self.error_code, self.error_message = Outcome.ERROR, code, message
         return {
             "code": code,
             "message": message,
@@ -175,6 +180,13 @@ class CallRun:
         except tokens.TokenError as error:
             self.result.status = error.status
             yield "error", self.result.fail(error.code, error.message)
+        except CryptoError:
+            yield (
+                "error",
+                self.result.fail(
+                    "portal.decrypt", "The stored key or password cannot be decrypted."
+                ),
+            )
         self.result.latency_ms = self.elapsed_ms()
         yield "end", self.end_data()
 

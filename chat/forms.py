@@ -12,6 +12,7 @@ from accessportal.callpaths import V1, V2
 from accessportal.models import ApplicationAccess, Workspace
 from chat.bodies import BodyError, parse_body
 from chat.calls import CallPlan, final_body
+from chat.models import Outcome
 
 ACCESS, CREDENTIAL = "access", "credential"
 
@@ -72,3 +73,33 @@ class PlaygroundForm(forms.Form):
             access=access,
             credential=credential,
         )
+
+
+class TestCallFilterForm(forms.Form):
+    """Filters of the test-call history; odd values are ignored, never a 500."""
+
+    deployment = forms.CharField(required=False, max_length=100)
+    version = forms.ChoiceField(choices=[("", "Any"), (V1, "V1"), (V2, "V2")], required=False)
+    outcome = forms.ChoiceField(choices=[("", "Any"), *Outcome.choices], required=False)
+    user = forms.CharField(required=False, max_length=150)
+
+    FIELDS = {
+        "deployment": "deployment_name",
+        "version": "api_version",
+        "outcome": "outcome",
+        "user": "username",
+    }
+
+    def apply(self, calls):
+        if not self.is_valid():
+            return calls
+        chosen = {
+            column: self.cleaned_data[name].strip()
+            for name, column in self.FIELDS.items()
+            if self.cleaned_data[name].strip()
+        }
+        return calls.filter(**chosen)
+
+    def values(self) -> dict[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {name: data.get(name, "") for name in self.FIELDS}

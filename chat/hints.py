@@ -23,6 +23,10 @@ HINTS = {
     "PANGU.3320": "n can only be 1 or 2 when not streaming.",
     "PANGU.3321": "n can only be 1 when streaming.",
     "PANGU.3342": "The inference service could not be invoked.",
+    "portal.decrypt": (
+        "The portal's encryption keys do not match the stored value: ask the operator to "
+        "check PORTAL_ENCRYPTION_KEYS, or rotate the key."
+    ),
     "IAM.401": "The IAM credential was refused: check the user, account and password.",
     "IAM.error": "No IAM token could be obtained with this credential.",
     "upstream.read_timeout": "Timed out: the service did not answer in time.",

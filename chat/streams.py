@@ -90,7 +90,10 @@ class Completion:
 def _loads(data: bytes | str) -> Any:
     if isinstance(data, bytes | bytearray):
         data = bytes(data).decode("utf-8", errors="replace")
-    return json.loads(data.removeprefix("\ufeff"))
+    try:
+        return json.loads(data.removeprefix("\ufeff"))
+    except RecursionError:  # nesting deeper than the parser allows: not an answer
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _short(text: str) -> str:
@@ -98,15 +101,20 @@ def _short(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
+_MAX_COUNT = 2**31 - 1  # what a database integer column holds
+
+
 def _as_int(value: Any) -> int | None:
+    """A token count as a non-negative int that fits a column, or None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str):
+        value = value.strip()
+        value = int(value) if value.isdigit() and len(value) < 12 else None
+    elif isinstance(value, float):
+        value = int(value) if value.is_integer() else None
+    if isinstance(value, int) and 0 <= value <= _MAX_COUNT:
         return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
     return None
 
 
@@ -279,7 +287,7 @@ class StreamParser:
             self.saw_done_marker = True
             return self._close()
         try:
-            payload = json.loads(data)
+            payload = _loads(data)
         except ValueError:
             return [StreamError("malformed", "the upstream sent a data line that is not JSON")]
         if not isinstance(payload, dict):

@@ -17,7 +17,7 @@ from accessportal.views.common import paginate, query_without_page
 from chat import ratelimit
 from chat.calls import CallRun, policy_from_settings
 from chat.checks import check_access
-from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm
+from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm, TestCallFilterForm
 from chat.models import Outcome
 from chat.relay import sse_response
 
@@ -107,28 +107,15 @@ def _messages(error: ValidationError) -> dict:
 
 @workspace_view(Role.VIEWER)
 def testcall_list(request: HttpRequest) -> HttpResponse:
-    calls = request.workspace.test_calls.all()
-    filters = {
-        "deployment": request.GET.get("deployment", ""),
-        "version": request.GET.get("version", ""),
-        "outcome": request.GET.get("outcome", ""),
-        "user": request.GET.get("user", "").strip()[:150],
-    }
-    if filters["deployment"]:
-        calls = calls.filter(deployment_name=filters["deployment"])
-    if filters["version"] in ("v1", "v2"):
-        calls = calls.filter(api_version=filters["version"])
-    if filters["outcome"] in Outcome.values:
-        calls = calls.filter(outcome=filters["outcome"])
-    if filters["user"]:
-        calls = calls.filter(username=filters["user"])
+    filters = TestCallFilterForm(request.GET)
+    calls = filters.apply(request.workspace.test_calls.all())
     names = request.workspace.test_calls.values_list("deployment_name", flat=True).distinct()
     return render(
         request,
         "chat/testcall_list.html",
         {
             "page": paginate(request, calls),
-            "filters": filters,
+            "filters": filters.values(),
             "deployment_names": sorted(set(names)),
             "outcomes": Outcome.choices,
             "query": query_without_page(request),

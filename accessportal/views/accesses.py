@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -10,12 +10,10 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from accessportal import reauth, services
 from accessportal.clientip import client_ip
 from accessportal.crypto import DecryptionError
-from accessportal.forms import AccessForm, PasswordConfirmForm, RotateKeyForm
+from accessportal.forms import AccessFilterForm, AccessForm, PasswordConfirmForm, RotateKeyForm
 from accessportal.models import Deployment, Role
 from accessportal.scoping import workspace_view
 from accessportal.views.common import paginate, query_without_page
-
-SCOPES = {"all": True, "selected": False}
 
 
 @workspace_view(Role.VIEWER)
@@ -23,18 +21,14 @@ def access_list(request: HttpRequest) -> HttpResponse:
     accesses = request.workspace.accesses.select_related("created_by").prefetch_related(
         Prefetch("deployments", queryset=Deployment.objects.only("code", "name", "workspace_id"))
     )
-    q = request.GET.get("q", "").strip()[:100]
-    if q:
-        accesses = accesses.filter(Q(name__icontains=q) | Q(description__icontains=q))
-    if request.GET.get("scope") in SCOPES:
-        accesses = accesses.filter(all_services=SCOPES[request.GET["scope"]])
+    filters = AccessFilterForm(request.GET)
     return render(
         request,
         "accessportal/access_list.html",
         {
-            "page": paginate(request, accesses),
-            "q": q,
-            "scope": request.GET.get("scope", ""),
+            "page": paginate(request, filters.apply(accesses)),
+            "q": filters.value("q"),
+            "scope": filters.value("scope"),
             "query": query_without_page(request),
         },
     )

@@ -54,6 +54,7 @@ __all__ = [
 
 USER_AGENT = "access-portal/1"
 _READ_CHUNK = 64 * 1024
+POOL_MAXSIZE = 64  # idle keep-alive connections kept per upstream host and worker process
 
 UpstreamErrorKind = Literal[
     "invalid_url",  # not an http(s) URL with a host, or carries credentials
@@ -382,8 +383,10 @@ class _PinnedAdapter(HTTPAdapter):
         self._address_rules = address_rules  # before super(): it calls init_poolmanager
         # max_retries=0: a POST is not idempotent, and a retry would hide failures from
         # the playground. Stale keep-alive connections are still detected by urllib3
-        # before reuse.
-        super().__init__(pool_connections=16, pool_maxsize=4, max_retries=0)
+        # before reuse. pool_maxsize: idle connections kept per upstream host; the pool
+        # is shared by all threads of a worker (_adapter_for), so it keeps as many as
+        # the threads may use at once rather than closing the rest after a busy moment.
+        super().__init__(pool_connections=16, pool_maxsize=POOL_MAXSIZE, max_retries=0)
 
     def init_poolmanager(
         self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
@@ -408,6 +411,25 @@ class _PinnedAdapter(HTTPAdapter):
 
 _local = threading.local()
 
+# The connection pools are per process, shared by its threads (urllib3's pools are
+# thread-safe); only the light requests.Session in front of them is per thread, as it is
+# not thread-safe. With a pool per thread, a gthread worker whose requests rotate over
+# many threads opened a new upstream connection for most calls: each thread's own kept
+# connection had meanwhile idled out at the upstream (bench/run.py: 0.40 new connections
+# per call over 50 sequential calls once concurrent streams had used 48 threads; shared:
+# 0.00-0.02).
+_adapters: dict[_AddressRules, _PinnedAdapter] = {}
+_adapters_lock = threading.Lock()
+
+
+def _adapter_for(rules: _AddressRules) -> _PinnedAdapter:
+    """The process's one adapter (pool manager) for this address rule set."""
+    with _adapters_lock:
+        adapter = _adapters.get(rules)
+        if adapter is None:
+            adapter = _adapters[rules] = _PinnedAdapter(rules)
+        return adapter
+
 
 class _NoRedirectSession(requests.Session):
     def get_redirect_target(self, resp: requests.Response) -> None:
@@ -426,7 +448,7 @@ def _build_session(rules: _AddressRules) -> requests.Session:
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
     session.headers.clear()
     session.headers.update({"User-Agent": USER_AGENT, "Accept": "*/*"})
-    adapter = _PinnedAdapter(rules)
+    adapter = _adapter_for(rules)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -435,7 +457,8 @@ def _build_session(rules: _AddressRules) -> requests.Session:
 def _session_for(policy: UpstreamPolicy) -> requests.Session:
     # One session per thread (requests.Session is not thread-safe) and per address
     # rule set: a pooled connection opened under allow_private must not be reused
-    # by a call whose policy forbids private addresses.
+    # by a call whose policy forbids private addresses. The pools behind the sessions
+    # are shared by the threads (_adapter_for).
     sessions: dict[_AddressRules, requests.Session] | None = getattr(_local, "sessions", None)
     if sessions is None:
         sessions = _local.sessions = {}

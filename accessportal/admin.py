@@ -1,7 +1,8 @@
 """The Django admin for superusers: every model listed, no secret ever shown.
 
-Ciphertext columns are excluded outright and keys are added or rotated only through the
-dashboard, which audits it; the admin shows the mask.
+The catalog is read-only here: every change goes through the dashboard, which validates
+it and writes the audit row in the same transaction. Ciphertext columns are excluded
+outright; the admin shows the mask. (Users themselves are managed in the admin.)
 """
 
 from __future__ import annotations
@@ -18,14 +19,36 @@ from accessportal.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and shows; adds, changes and deletes happen in the audited dashboard."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(ReadOnlyAdmin):
     list_display = ["name", "region", "project_id", "created_at"]
     search_fields = ["name", "project_id"]
     readonly_fields = ["code"]
@@ -33,14 +56,14 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "workspace", "role"]
     list_filter = ["role"]
     raw_id_fields = ["user", "workspace"]
 
 
 @admin.register(Deployment)
-class DeploymentAdmin(admin.ModelAdmin):
+class DeploymentAdmin(ReadOnlyAdmin):
     list_display = ["name", "workspace", "model_name", "mode", "status", "source"]
     list_filter = ["mode", "status", "source"]
     search_fields = ["name", "model_name", "deployment_id"]
@@ -48,15 +71,8 @@ class DeploymentAdmin(admin.ModelAdmin):
     list_select_related = ["workspace"]
 
 
-class SecretHoldingAdmin(admin.ModelAdmin):
-    """Secrets are set only in the dashboard (encrypted, audited); never here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-
 @admin.register(ApplicationAccess)
-class ApplicationAccessAdmin(SecretHoldingAdmin):
+class ApplicationAccessAdmin(ReadOnlyAdmin):
     list_display = ["name", "workspace", "all_services", "key_hint", "disabled", "expires_at"]
     list_filter = ["disabled", "all_services"]
     search_fields = ["name"]
@@ -67,7 +83,7 @@ class ApplicationAccessAdmin(SecretHoldingAdmin):
 
 
 @admin.register(IamCredential)
-class IamCredentialAdmin(SecretHoldingAdmin):
+class IamCredentialAdmin(ReadOnlyAdmin):
     list_display = ["name", "workspace", "iam_user", "domain_name", "project_name"]
     exclude = ["password_ciphertext"]
     readonly_fields = ["code", "created_by"]
@@ -75,17 +91,8 @@ class IamCredentialAdmin(SecretHoldingAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "workspace", "actor_name", "action", "target", "ip"]
     list_filter = ["action"]
     search_fields = ["target", "actor_name", "summary"]
     list_select_related = ["workspace"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -126,10 +126,16 @@ def _split(token: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
+def write_private(path: Path, text: str) -> None:
+    """Create a file only its owner can read, from the first byte (no chmod afterwards)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
 def _development_key(path: Path) -> str:
     if not path.exists():
-        path.write_text(generate_key() + "\n")
-        path.chmod(0o600)
+        write_private(path, generate_key() + "\n")
         logger.warning(
             "PORTAL_ENCRYPTION_KEYS is not set: generated a development key in %s. "
             "Set PORTAL_ENCRYPTION_KEYS in production.",

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Model
 
-from accessportal.crypto import DecryptionError
+from accessportal.crypto import DecryptionError, write_private
 from accessportal.models import (
     ApplicationAccess,
     Deployment,
@@ -63,8 +63,7 @@ def resolve_password(explicit: str | None) -> str:
     if path.exists():
         return path.read_text().strip()
     password = secrets.token_urlsafe(12)
-    path.write_text(password + "\n")
-    path.chmod(0o600)
+    write_private(path, password + "\n")
     return password
 
 

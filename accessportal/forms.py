@@ -172,6 +172,7 @@ class AccessForm(forms.ModelForm):
 
     SCOPE_ALL = "all"
     SCOPE_SELECTED = "selected"
+    EDITED_COLUMNS = ("name", "description", "expires_at", "all_services", "updated_at")
 
     scope = forms.ChoiceField(
         label="Associated services",
@@ -237,7 +238,10 @@ class AccessForm(forms.ModelForm):
         if "api_key" in self.cleaned_data:
             access.set_api_key(self.cleaned_data["api_key"])
         if commit:
-            access.save()
+            # An edit writes only what the form edits: a rotate or a disable made meanwhile
+            # (the key columns, the disabled flag) is not overwritten with stale values.
+            creating = access._state.adding
+            access.save(update_fields=None if creating else self.EDITED_COLUMNS)
             access.deployments.set([] if access.all_services else self.cleaned_data["deployments"])
         return access
 

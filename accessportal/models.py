@@ -29,10 +29,6 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
     ADMIN = "admin", "Admin"
 
-    @property
-    def rank(self) -> int:
-        return ROLE_RANK[self.value]
-
 
 ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
 
@@ -121,6 +117,11 @@ class DeploymentQuerySet(models.QuerySet):
     def running(self) -> DeploymentQuerySet:
         return self.filter(status=Status.RUNNING)
 
+    def covered_by(self, access: ApplicationAccess) -> DeploymentQuerySet:
+        """The deployments an access may call: its workspace's, all or the chosen ones."""
+        mine = self.filter(workspace_id=access.workspace_id)
+        return mine if access.all_services else mine.filter(accesses=access)
+
 
 class Deployment(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -180,6 +181,21 @@ class Deployment(models.Model):
             models.CheckConstraint(
                 condition=Q(elb_port__isnull=True) | Q(elb_port__gte=1, elb_port__lte=65535),
                 name="deployment_elb_port_range",
+            ),
+            # A call path needs the address of its mode, whatever wrote the row.
+            models.CheckConstraint(
+                condition=~Q(mode=callpaths.EDGE_LB)
+                | Q(elb_ip__isnull=False, elb_port__isnull=False),
+                name="deployment_edge_lb_has_address",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mode=callpaths.EDGE_NODE)
+                | Q(node_ip__isnull=False, host_port__isnull=False),
+                name="deployment_edge_node_has_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=[callpaths.CLOUD, callpaths.EDGE_LB, callpaths.EDGE_NODE]),
+                name="deployment_mode_valid",
             ),
             models.CheckConstraint(
                 condition=Q(host_port__isnull=True) | Q(host_port__gte=1, host_port__lte=65535),
@@ -320,11 +336,6 @@ class ApplicationAccess(models.Model):
         if self.disabled:
             return "disabled"
         return "expired" if self.is_expired else "enabled"
-
-    def covers(self, deployment: Deployment) -> bool:
-        if deployment.workspace_id != self.workspace_id:
-            return False
-        return self.all_services or self.deployments.filter(pk=deployment.pk).exists()
 
 
 class IamCredential(models.Model):

@@ -27,6 +27,36 @@ def describe_deployment(deployment: Deployment) -> str:
     return f"{deployment.get_mode_display()}, {versions}, {deployment.get_status_display()}"
 
 
+# Where keys, tokens and passwords are sent: a change is logged with both values, so
+# re-routing a key shows in the audit log as plainly as revealing it.
+ROUTING_FIELDS = {
+    "inference_endpoint",
+    "iam_endpoint",
+    "project_id",
+    "mode",
+    "deployment_id",
+    "elb_ip",
+    "elb_port",
+    "api_url",
+    "node_ip",
+    "host_port",
+    "v1_path_override",
+    "v2_path_override",
+}
+
+
+def describe_changes(form) -> str:
+    """``Changed: name, iam_endpoint (https://a → https://b)`` for a bound model form."""
+    parts = []
+    for name in form.changed_data:
+        if name in ROUTING_FIELDS:
+            before, after = form.initial.get(name) or "—", form.cleaned_data.get(name) or "—"
+            parts.append(f"{name} ({before} → {after})")
+        else:
+            parts.append(name)
+    return "Changed: " + ", ".join(parts) if parts else "No change"
+
+
 def describe_scope(access: ApplicationAccess) -> str:
     if access.all_services:
         return "all services"
@@ -81,7 +111,7 @@ def save_workspace(*, form, actor, ip: str | None) -> Workspace:
         actor=actor,
         action=AuditAction.WORKSPACE_UPDATE,
         target=workspace.name,
-        summary="Changed: " + ", ".join(form.changed_data),
+        summary=describe_changes(form),
         ip=ip,
     )
     return workspace
@@ -94,7 +124,9 @@ def save_deployment(*, form, actor, ip: str | None) -> Deployment:
         actor=actor,
         ip=ip,
         actions=(AuditAction.DEPLOYMENT_CREATE, AuditAction.DEPLOYMENT_UPDATE),
-        summary=lambda deployment, _: describe_deployment(deployment),
+        summary=lambda deployment, creating: (
+            describe_deployment(deployment) + ("" if creating else f"; {describe_changes(form)}")
+        ),
     )
 
 
@@ -145,7 +177,17 @@ def rotate_access_key(*, access: ApplicationAccess, new_key: str, actor, ip: str
     # A new key has not been checked yet: the old matrix would mislead.
     access.last_check = {}
     access.last_checked_at = None
-    access.save()
+    # Only these columns: a concurrent disable or edit must not be overwritten.
+    access.save(
+        update_fields=[
+            "api_key_ciphertext",
+            "key_hint",
+            "key_rotated_at",
+            "last_check",
+            "last_checked_at",
+            "updated_at",
+        ]
+    )
     audit.record(
         workspace=access.workspace,
         actor=actor,
@@ -224,12 +266,12 @@ def add_member(*, workspace: Workspace, user, role: str, actor, ip: str | None) 
 def _ensure_another_admin(membership: Membership) -> None:
     # Lock the workspace's admin rows so two admins demoting each other at once
     # cannot both succeed and leave nobody in charge.
-    admins = (
+    admins = list(
         Membership.objects.select_for_update()
         .filter(workspace_id=membership.workspace_id, role=Role.ADMIN)
-        .exclude(pk=membership.pk)
+        .order_by("pk")  # the same lock order everywhere: no deadlock between two demotions
     )
-    if not list(admins):
+    if not [a for a in admins if a.pk != membership.pk]:
         raise LastAdminError("A workspace needs at least one admin.")
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from accessportal.admin import ReadOnlyAdmin
 from chat.models import TestCall
 
 
 @admin.register(TestCall)
-class TestCallAdmin(admin.ModelAdmin):
+class TestCallAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "workspace",
@@ -23,9 +24,3 @@ class TestCallAdmin(admin.ModelAdmin):
     list_filter = ["outcome", "api_version", "stream"]
     search_fields = ["deployment_name", "username", "error_code"]
     list_select_related = ["workspace"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -201,7 +201,7 @@ class CallRun:
             "raw": "".join(r.raw),
         }
 
-    @sensitive_variables("secret", "headers")
+    @sensitive_variables()  # all locals, also in the client frames below this one
     def _send(self, opener, *, refresh: bool = False):
         plan = self.plan
         if plan.credential:

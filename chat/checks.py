@@ -7,10 +7,11 @@ from dataclasses import replace
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accessportal import audit
 from accessportal.callpaths import V1
-from accessportal.models import ApplicationAccess, AuditAction
+from accessportal.models import ApplicationAccess, AuditAction, Deployment
 from chat.calls import CallPlan, CallRun, final_body, policy_from_settings, record
 
 PING = {"messages": [{"role": "user", "content": "ping"}], "max_tokens": 1}
@@ -20,46 +21,52 @@ CHECK_DEADLINE = 15.0
 PARALLEL = 8
 
 
+@sensitive_variables()
 def _run(run: CallRun) -> CallRun:
     for _ in run.events():
         pass
     return run
 
 
-def check_access(access: ApplicationAccess, *, user, ip: str | None) -> dict:
-    """Call every running deployment the access covers; keep and return the matrix
-    ``{deployment code: {name, version, ok, status, error_code}}``."""
+def planned_runs(access: ApplicationAccess, *, user) -> list[CallRun]:
+    """One small call for each running deployment the access covers (V1 where served)."""
     policy = replace(
         policy_from_settings(), read_timeout=CHECK_READ_TIMEOUT, total_deadline=CHECK_DEADLINE
     )
-    deployments = (
-        access.workspace.deployments.running()
-        .filter(pk__in=_covered(access))
-        .select_related("workspace")
-    )
+    deployments = Deployment.objects.running().covered_by(access).select_related("workspace")
     runs = []
     for deployment in deployments:
         version = V1 if deployment.serves_v1 else deployment.versions[0]
         body = final_body(PING, deployment=deployment, version=version)
         plan = CallPlan(deployment=deployment, version=version, user=user, body=body, access=access)
         runs.append(CallRun(plan, policy))
+    return runs
+
+
+@sensitive_variables()
+def check_access(access: ApplicationAccess, runs: list[CallRun], *, user, ip: str | None) -> dict:
+    """Make the planned calls side by side; keep and return the matrix
+    ``{deployment code: {name, version, ok, status, error_code}}``."""
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         finished = list(pool.map(_run, runs))
-    matrix = {}
-    for run in finished:
-        record(run)
-        result, deployment = run.result, run.plan.deployment
-        matrix[str(deployment.code)] = {
-            "name": deployment.name,
+    matrix = {
+        str(run.plan.deployment.code): {
+            "name": run.plan.deployment.name,
             "version": run.plan.version,
-            "ok": result.outcome == "ok",
-            "status": result.status,
-            "error_code": result.error_code,
+            "ok": run.result.outcome == "ok",
+            "status": run.result.status,
+            "error_code": run.result.error_code,
         }
+        for run in finished
+    }
     with transaction.atomic():
-        access.last_check = matrix
-        access.last_checked_at = timezone.now()
-        access.save(update_fields=["last_check", "last_checked_at"])
+        for run in finished:
+            record(run)
+        # Kept only if the key was not rotated during the calls: the matrix speaks of
+        # the key that was used.
+        ApplicationAccess.objects.filter(
+            pk=access.pk, api_key_ciphertext=access.api_key_ciphertext
+        ).update(last_check=matrix, last_checked_at=timezone.now())
         reachable = sum(1 for row in matrix.values() if row["ok"])
         audit.record(
             workspace=access.workspace,
@@ -70,9 +77,3 @@ def check_access(access: ApplicationAccess, *, user, ip: str | None) -> dict:
             ip=ip,
         )
     return matrix
-
-
-def _covered(access: ApplicationAccess):
-    if access.all_services:
-        return access.workspace.deployments.values("pk")
-    return access.deployments.values("pk")

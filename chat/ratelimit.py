@@ -9,17 +9,17 @@ from django.core.cache import cache
 WINDOW_SECONDS = 60
 
 
-def allow(user_id: int, limit: int, now: float | None = None) -> tuple[bool, int]:
-    """Count one call; (allowed, seconds until the window resets). Fixed one-minute
+def allow(user_id: int, limit: int, now: float | None = None, cost: int = 1) -> tuple[bool, int]:
+    """Count ``cost`` calls; (allowed, seconds until the window resets). Fixed one-minute
     windows: simple, shared, and good enough for a guard against runaway clicking."""
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     key = f"playground-rate:{user_id}:{window}"
     cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
     try:
-        count = cache.incr(key)
+        count = cache.incr(key, cost)
     except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        count = 1
+        cache.set(key, cost, timeout=WINDOW_SECONDS * 2)
+        count = cost
     retry_after = int(WINDOW_SECONDS - now % WINDOW_SECONDS) + 1
     return count <= limit, retry_after

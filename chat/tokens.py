@@ -1,9 +1,9 @@
 """IAM tokens for token-based authentication, fetched once and shared through the cache.
 
 A token is valid 24 hours; it is reused until an hour before ``expires_at``. The cache
-key includes a fingerprint of the stored password ciphertext, so changing the password
-in the catalog stops the old token being used. The cached token is itself encrypted:
-the cache (Redis in production) never holds it in the clear.
+key includes a fingerprint of the password ciphertext, the IAM user and the IAM endpoint,
+so changing any of them in the catalog stops the old token being used. The cached token
+is itself encrypted: the cache (Redis in production) never holds it in the clear.
 """
 
 from __future__ import annotations
@@ -33,7 +33,16 @@ class TokenError(Exception):
 
 
 def _cache_key(credential: IamCredential) -> str:
-    fingerprint = hashlib.sha256(credential.password_ciphertext.encode()).hexdigest()[:16]
+    # Everything the token depends on: a new password, user, project or IAM endpoint
+    # means a new token, never one fetched under the old settings.
+    parts = (
+        credential.password_ciphertext,
+        credential.iam_user,
+        credential.domain_name,
+        credential.project_name,
+        credential.workspace.iam_endpoint,
+    )
+    fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
     return f"iam-token:{credential.code}:{fingerprint}"
 
 
@@ -41,7 +50,7 @@ def _context(credential: IamCredential) -> str:
     return f"iam-token:{credential.code}"
 
 
-@sensitive_variables("password", "body")
+@sensitive_variables()  # all locals: frames below (the client) inherit it
 def password_body(credential: IamCredential) -> bytes:
     password = credential.password()
     body = {
@@ -72,7 +81,7 @@ def _seconds_left(expires_at: str) -> float:
     return (moment - datetime.now(UTC)).total_seconds()
 
 
-@sensitive_variables("token", "sealed")
+@sensitive_variables()  # all locals: frames below (the client) inherit it
 def fetch_token(credential: IamCredential, policy: UpstreamPolicy) -> str:
     """Ask IAM for a token and cache it. Raises TokenError or UpstreamError."""
     url = credential.workspace.iam_endpoint.rstrip("/") + TOKEN_PATH
@@ -101,7 +110,7 @@ def fetch_token(credential: IamCredential, policy: UpstreamPolicy) -> str:
     return token
 
 
-@sensitive_variables("sealed")
+@sensitive_variables()  # all locals: frames below (the client) inherit it
 def get_token(credential: IamCredential, policy: UpstreamPolicy, *, refresh: bool = False) -> str:
     """A cached token, or a fresh one when there is none or ``refresh`` is asked."""
     if not refresh:
@@ -112,7 +121,3 @@ def get_token(credential: IamCredential, policy: UpstreamPolicy, *, refresh: boo
             except crypto.DecryptionError:
                 pass  # keys rotated since: fetch a new one
     return fetch_token(credential, policy)
-
-
-def forget_token(credential: IamCredential) -> None:
-    cache.delete(_cache_key(credential))

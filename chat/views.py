@@ -16,7 +16,7 @@ from accessportal.scoping import workspace_view
 from accessportal.views.common import paginate, query_without_page
 from chat import ratelimit
 from chat.calls import CallRun, policy_from_settings
-from chat.checks import check_access
+from chat.checks import check_access, planned_runs
 from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm, TestCallFilterForm
 from chat.models import Outcome
 from chat.relay import sse_response
@@ -128,8 +128,19 @@ def access_check(request: HttpRequest, access) -> HttpResponse:
     access = get_object_or_404(request.workspace.accesses, code=access)
     if not access.is_usable:
         messages.error(request, f"This application access is {access.status}; enable it first.")
+        return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
+    runs = planned_runs(access, user=request.user)
+    # A check is one test call per deployment: it counts against the same limit.
+    limit = settings.PORTAL_PLAYGROUND_RATE_LIMIT
+    allowed, retry_after = ratelimit.allow(request.user.pk, limit, cost=max(len(runs), 1))
+    if not allowed:
+        messages.error(
+            request,
+            f"Checking calls {len(runs)} deployments: over your limit of {limit} test calls "
+            f"a minute. Try again in {retry_after} s.",
+        )
     else:
-        matrix = check_access(access, user=request.user, ip=client_ip(request))
+        matrix = check_access(access, runs, user=request.user, ip=client_ip(request))
         reachable = sum(1 for row in matrix.values() if row["ok"])
         messages.success(request, f"Checked: {reachable} of {len(matrix)} deployments reachable.")
     return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)

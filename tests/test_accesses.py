@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accessportal.models import ApplicationAccess, AuditEvent
+from accessportal.models import ApplicationAccess, AuditEvent, Deployment
 from tests import factories
 from tests.conftest import PASSWORD
 
@@ -47,7 +47,7 @@ def test_scoped_access_covers_only_its_deployments(world, admin_client):
     assert response.status_code == 302
     access = ApplicationAccess.objects.get()
     assert not access.all_services
-    assert access.covers(a) and access.covers(b) and not access.covers(c)
+    assert set(Deployment.objects.covered_by(access)) == {a, b}
     assert set(ApplicationAccess.objects.covering(c)) == set()
 
 
@@ -224,3 +224,23 @@ def test_audit_records_the_client_behind_the_trusted_proxy(world, admin_client, 
         REMOTE_ADDR="10.0.0.2",
     )
     assert AuditEvent.objects.get(action="access.disable").ip == "203.0.113.9"
+
+
+def test_an_edit_from_a_stale_page_keeps_a_disable_and_a_rotation(world):
+    from accessportal import services
+    from accessportal.forms import AccessForm
+
+    access = factories.make_access(world.alpha, key=KEY)
+    stale = ApplicationAccess.objects.get(pk=access.pk)  # the edit page was opened
+    services.set_access_disabled(access=access, disabled=True, actor=world.admin, ip=None)
+    services.rotate_access_key(
+        access=access, new_key="NEWkey-0123456789-XYZ", actor=world.admin, ip=None
+    )
+    form = AccessForm(
+        {"name": "renamed", "scope": "all"}, instance=stale, workspace=world.alpha, with_key=False
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    access.refresh_from_db()
+    assert access.name == "renamed" and access.disabled
+    assert access.api_key() == "NEWkey-0123456789-XYZ"

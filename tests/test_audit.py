@@ -43,3 +43,38 @@ def test_failed_change_writes_no_audit_row(world, admin_client):
         f"/w/{world.alpha.code}/access/new/", {"name": "x", "scope": "all", "api_key": "bad key"}
     )
     assert not AuditEvent.objects.exists()
+
+
+def test_rerouting_a_deployment_or_the_iam_endpoint_is_logged_with_both_values(world, admin_client):
+    from tests import factories
+
+    deployment = factories.make_deployment(
+        world.alpha, name="Chat", model_name="m", deployment_id="d1"
+    )
+    admin_client.post(
+        f"/w/{world.alpha.code}/deployments/{deployment.code}/edit/",
+        {
+            "name": "Chat",
+            "source": "my_service",
+            "status": "running",
+            "mode": "cloud",
+            "deployment_id": "d1",
+            "serves_v1": "on",
+            "model_name": "m",
+            "v1_path_override": "https://elsewhere.example.test/v1/x",
+        },
+    )
+    event = AuditEvent.objects.get(action="deployment.update")
+    assert "v1_path_override (— → https://elsewhere.example.test/v1/x)" in event.summary
+    admin_client.post(
+        f"/w/{world.alpha.code}/settings/",
+        {
+            "name": "Alpha",
+            "region": "cn-southwest-2",
+            "project_id": world.alpha.project_id,
+            "inference_endpoint": world.alpha.inference_endpoint,
+            "iam_endpoint": "https://iam.other.test",
+        },
+    )
+    event = AuditEvent.objects.get(action="workspace.update")
+    assert "iam_endpoint (https://iam.example.test → https://iam.other.test)" in event.summary

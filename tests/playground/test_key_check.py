@@ -37,3 +37,17 @@ def test_check_key_reachable_for_a_good_key(demo):
     access.refresh_from_db()
     assert access.last_check and all(row["ok"] for row in access.last_check.values())
     assert "reachable" in client.get(f"/w/{demo.code}/access/{access.code}/").content.decode()
+
+
+def test_check_key_counts_against_the_rate_limit(demo, settings):
+    from tests.playground_helpers import start_of_a_rate_window
+
+    settings.PORTAL_PLAYGROUND_RATE_LIMIT = 2  # edge-team covers three running deployments
+    client = Client()
+    client.force_login(User.objects.get(username="demo-member"))
+    access = demo.accesses.get(name="edge-team")
+    start_of_a_rate_window()
+    page = client.post(f"/w/{demo.code}/access/{access.code}/check/", follow=True)
+    assert "over your limit of 2 test calls" in page.content.decode()
+    access.refresh_from_db()
+    assert access.last_check == {}

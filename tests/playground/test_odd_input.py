@@ -78,3 +78,38 @@ def test_an_undecryptable_key_is_an_error_event_and_recorded(demo, member):
 )
 def test_odd_filters_are_ignored(demo, member, path, query):
     assert member.get(f"/w/{demo.code}/{path}{query}").status_code == 200
+
+
+def test_a_crash_report_inside_the_client_shows_no_secret(demo, monkeypatch, rf):
+    """Django's error report of an exception deep in the outbound client hides every
+    local there (the headers hold the key): the callers are sensitive_variables()."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    from chat import upstream
+    from chat.calls import CallPlan, CallRun, policy_from_settings
+    from chat.forms import final_body
+
+    team = demo.accesses.get(name="team-all")
+    deployment = demo.deployments.get(name="Pangu NLP chat")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(upstream, "_send", boom)
+    plan = CallPlan(
+        deployment=deployment,
+        version="v1",
+        user=User.objects.get(username="demo-member"),
+        body=final_body({"messages": [{"content": "hi"}]}, deployment=deployment, version="v1"),
+        access=team,
+    )
+    run = CallRun(plan, policy_from_settings())
+    request = rf.get("/")
+    try:
+        list(run.events())
+    except RuntimeError:
+        report = ExceptionReporter(request, *sys.exc_info()).get_traceback_text()
+    assert "RuntimeError" in report
+    assert team.api_key() not in report

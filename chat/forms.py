@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 
 from accessportal.callpaths import V1, V2
-from accessportal.models import ApplicationAccess, Workspace
+from accessportal.models import Workspace
 from chat.bodies import BodyError, parse_body
 from chat.calls import CallPlan, final_body
 from chat.models import Outcome
@@ -60,7 +60,8 @@ class PlaygroundForm(forms.Form):
         if access:
             if not access.is_usable:
                 raise ValidationError({"auth": f"This application access is {access.status}."})
-            if not ApplicationAccess.objects.covering(deployment).filter(pk=access.pk).exists():
+            covered = access.all_services or deployment.accesses.filter(pk=access.pk).exists()
+            if not covered:
                 raise ValidationError(
                     {"auth": "This key is not associated with this service: edit the access."}
                 )

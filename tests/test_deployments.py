@@ -229,3 +229,19 @@ def test_list_query_count_does_not_grow_with_rows(world, viewer_client):
         for i in range(297)
     )
     assert count_queries(viewer_client, dep_url(world)) == few
+
+
+def test_a_name_taken_meanwhile_is_a_form_error_not_a_500(world, admin_client, monkeypatch):
+    """The form's own check passed, then a concurrent save took the model name: the
+    database constraint refuses it and the page says so."""
+    from accessportal.forms import DeploymentForm
+
+    monkeypatch.setattr(
+        DeploymentForm, "clean_model_name", lambda form: form.cleaned_data["model_name"]
+    )
+    factories.make_deployment(world.alpha, model_name="pangu-chat")
+    response = admin_client.post(dep_url(world, "new/"), form_data())
+    assert response.status_code == 200
+    assert "conflicting change" in response.content.decode()
+    assert Deployment.objects.filter(model_name="pangu-chat").count() == 1
+    assert not AuditEvent.objects.exists()

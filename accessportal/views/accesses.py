@@ -13,7 +13,7 @@ from accessportal.crypto import DecryptionError
 from accessportal.forms import AccessFilterForm, AccessForm, PasswordConfirmForm, RotateKeyForm
 from accessportal.models import Deployment, Role
 from accessportal.scoping import workspace_view
-from accessportal.views.common import paginate, query_without_page
+from accessportal.views.common import paginate, query_without_page, saved
 
 
 @workspace_view(Role.VIEWER)
@@ -57,8 +57,11 @@ def access_detail(request: HttpRequest, access) -> HttpResponse:
 @workspace_view(Role.ADMIN, methods=("GET", "POST"))
 def access_create(request: HttpRequest) -> HttpResponse:
     form = AccessForm(request.POST or None, workspace=request.workspace, with_key=True)
-    if request.method == "POST" and form.is_valid():
-        access = services.save_access(form=form, actor=request.user, ip=client_ip(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (access := saved(form, services.save_access, actor=request.user, ip=client_ip(request)))
+    ):
         messages.success(request, f"Application access “{access.name}” created.")
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
     return render(request, "accessportal/access_form.html", {"form": form})
@@ -70,8 +73,11 @@ def access_edit(request: HttpRequest, access) -> HttpResponse:
     form = AccessForm(
         request.POST or None, instance=access, workspace=request.workspace, with_key=False
     )
-    if request.method == "POST" and form.is_valid():
-        services.save_access(form=form, actor=request.user, ip=client_ip(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(form, services.save_access, actor=request.user, ip=client_ip(request))
+    ):
         messages.success(request, f"Application access “{access.name}” saved.")
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
     return render(request, "accessportal/access_form.html", {"form": form, "access": access})

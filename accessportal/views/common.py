@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
+from django.db import IntegrityError
 from django.http import HttpRequest
 
 PAGE_SIZE = 50
@@ -15,3 +16,20 @@ def query_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+CONFLICT = (
+    "Someone saved a conflicting change at the same moment (a name already in use). "
+    "Nothing was saved: check the form and save again."
+)
+
+
+def saved(form, service, **kwargs):
+    """Run ``service(form=form, **kwargs)``; a database constraint that a concurrent
+    change tripped (after the form's own checks passed) becomes a form error, not a 500.
+    The service's transaction has rolled back by then."""
+    try:
+        return service(form=form, **kwargs)
+    except IntegrityError:
+        form.add_error(None, CONFLICT)
+        return None

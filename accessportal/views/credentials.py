@@ -10,6 +10,7 @@ from accessportal.clientip import client_ip
 from accessportal.forms import IamCredentialForm
 from accessportal.models import Role
 from accessportal.scoping import workspace_view
+from accessportal.views.common import saved
 
 
 @workspace_view(Role.VIEWER)
@@ -20,9 +21,16 @@ def credential_list(request: HttpRequest) -> HttpResponse:
 
 def _form_view(request: HttpRequest, credential=None) -> HttpResponse:
     form = IamCredentialForm(request.POST or None, instance=credential, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        saved = services.save_credential(form=form, actor=request.user, ip=client_ip(request))
-        messages.success(request, f"IAM credential “{saved.name}” saved.")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            credential := saved(
+                form, services.save_credential, actor=request.user, ip=client_ip(request)
+            )
+        )
+    ):
+        messages.success(request, f"IAM credential “{credential.name}” saved.")
         return redirect("accessportal:credential_list", ws=request.workspace.code)
     return render(
         request, "accessportal/credential_form.html", {"form": form, "credential": credential}

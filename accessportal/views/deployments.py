@@ -11,7 +11,7 @@ from accessportal.examples import example_json
 from accessportal.forms import DeploymentFilterForm, DeploymentForm
 from accessportal.models import ApplicationAccess, Role, Source
 from accessportal.scoping import workspace_view
-from accessportal.views.common import paginate, query_without_page
+from accessportal.views.common import paginate, query_without_page, saved
 from accessportal.views.snippets import code_panel_context
 
 TABS = {"my": Source.MY_SERVICE, "preset": Source.PRESET_SERVICE}
@@ -89,8 +89,15 @@ def deployment_detail(request: HttpRequest, dep) -> HttpResponse:
 @workspace_view(Role.ADMIN, methods=("GET", "POST"))
 def deployment_create(request: HttpRequest) -> HttpResponse:
     form = DeploymentForm(request.POST or None, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        deployment = services.save_deployment(form=form, actor=request.user, ip=client_ip(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            deployment := saved(
+                form, services.save_deployment, actor=request.user, ip=client_ip(request)
+            )
+        )
+    ):
         messages.success(request, f"Deployment “{deployment.name}” added.")
         return redirect(
             "accessportal:deployment_detail", ws=request.workspace.code, dep=deployment.code
@@ -102,8 +109,11 @@ def deployment_create(request: HttpRequest) -> HttpResponse:
 def deployment_edit(request: HttpRequest, dep) -> HttpResponse:
     deployment = _deployment(request, dep)
     form = DeploymentForm(request.POST or None, instance=deployment, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        services.save_deployment(form=form, actor=request.user, ip=client_ip(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(form, services.save_deployment, actor=request.user, ip=client_ip(request))
+    ):
         messages.success(request, f"Deployment “{deployment.name}” saved.")
         return redirect(
             "accessportal:deployment_detail", ws=request.workspace.code, dep=deployment.code

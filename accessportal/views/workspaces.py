@@ -12,6 +12,7 @@ from accessportal.clientip import client_ip
 from accessportal.forms import WorkspaceForm
 from accessportal.models import Role, Workspace
 from accessportal.scoping import workspace_view
+from accessportal.views.common import saved
 
 
 @require_GET
@@ -31,8 +32,15 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:
         raise PermissionDenied("Only staff users create workspaces.")
     form = WorkspaceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        workspace = services.create_workspace(form=form, actor=request.user, ip=client_ip(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            workspace := saved(
+                form, services.create_workspace, actor=request.user, ip=client_ip(request)
+            )
+        )
+    ):
         messages.success(request, f"Workspace “{workspace.name}” created. You are its admin.")
         return redirect("accessportal:deployment_list", ws=workspace.code)
     return render(request, "accessportal/workspace_form.html", {"form": form})
@@ -41,8 +49,11 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 @workspace_view(Role.ADMIN, methods=("GET", "POST"))
 def workspace_edit(request: HttpRequest) -> HttpResponse:
     form = WorkspaceForm(request.POST or None, instance=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        services.save_workspace(form=form, actor=request.user, ip=client_ip(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(form, services.save_workspace, actor=request.user, ip=client_ip(request))
+    ):
         messages.success(request, "Workspace settings saved.")
         return redirect("accessportal:workspace_edit", ws=request.workspace.code)
     return render(request, "accessportal/workspace_edit.html", {"form": form})

@@ -38,7 +38,7 @@ NATURAL = {"workspace": "code", "user": "username", "created_by": "username", "a
 def _cheaper_key_derivation(request, monkeypatch):
     # The smallest work factor a file may carry; the round trip keeps the real one.
     if not request.node.name.startswith("test_round_trip"):
-        monkeypatch.setattr(catalog_io, "KDF_PARAMS", {"n": 2**14, "r": 8, "p": 1})
+        monkeypatch.setattr(catalog_io.sealing, "KDF_PARAMS", {"n": 2**14, "r": 8, "p": 1})
 
 
 def use_keys(settings, keys: list[str]) -> None:

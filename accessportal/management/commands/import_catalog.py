@@ -3,7 +3,7 @@
 Members must already exist as users (by username). Secrets in the file are opened with the
 passphrase and encrypted again under this portal's PORTAL_ENCRYPTION_KEYS. A file exported
 without secrets only imports with --structure-only, which leaves accesses and IAM
-credentials out (see accessportal/catalog_io.py for why).
+credentials out (see accessportal/catalog_io/ for why).
 """
 
 from __future__ import annotations

@@ -1,42 +1,13 @@
-"""The catalog as one JSON document: backup, restore, and moving it to another portal.
-
-``build_export`` turns the database into a plain dict; ``apply_import`` checks a dict
-completely and then writes it in one transaction, so a file that is wrong anywhere changes
-nothing. The management commands ``export_catalog`` and ``import_catalog`` only read and
-write files and ask for the passphrase.
-
-What a file holds: every workspace with its members (by username: users and their
-passwords are not part of the catalog), deployments, application accesses, IAM
-credentials and audit log, keeping each object's code (so links keep working) and its
-timestamps.
-
-Secrets: the portal's encryption keys never leave the portal. Without a passphrase the
-file has no keys or passwords at all. With one, each secret is sealed with AES-256-GCM
-under a key derived from the passphrase by scrypt with a fresh salt per file, bound to
-its row; an import opens them and encrypts them again under the importing portal's keys.
-
-An access or credential without its secret is not imported: a placeholder would either
-be a fake key the playground could send once somebody re-enabled the access, or a value
-that does not decrypt, which readiness (``/readyz``) rightly reports as broken. A file
-exported without secrets is therefore imported with ``structure_only`` (workspaces,
-members, deployments, audit log) or not at all.
-"""
+"""A catalog document into the database: check everything, then write in one transaction."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
-import os
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -44,7 +15,30 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.debug import sensitive_variables
 
-from accessportal import crypto
+from accessportal.catalog_io.schema import (
+    ACCESS_EXTRA,
+    ACCESS_FIELDS,
+    AUDIT_FIELDS,
+    BOOL,
+    CREDENTIAL_EXTRA,
+    CREDENTIAL_FIELDS,
+    DEPLOYMENT_FIELDS,
+    DT,
+    DT_OPT,
+    FORMAT,
+    INT_OPT,
+    IP_OPT,
+    JSON_DICT,
+    MEMBER_FIELDS,
+    SCHEMA_VERSION,
+    STR,
+    USER_OPT,
+    UUID,
+    WORKSPACE_FIELDS,
+    WORKSPACE_LISTS,
+    CatalogError,
+)
+from accessportal.catalog_io.sealing import Sealer, secret_context
 from accessportal.models import (
     ApplicationAccess,
     AuditEvent,
@@ -53,300 +47,6 @@ from accessportal.models import (
     Membership,
     Workspace,
 )
-
-FORMAT = "accessportal-catalog"
-SCHEMA_VERSION = 1
-MIN_PASSPHRASE_LENGTH = 12
-
-
-class CatalogError(Exception):
-    """A file or request the operator must fix; the message says what and where."""
-
-
-# --- Sealing secrets under a passphrase --------------------------------------------------
-
-KDF_PARAMS = {"n": 2**17, "r": 8, "p": 1}  # OWASP's scrypt recommendation: 128 MiB
-# Bounds for parameters read from a file, so a crafted file cannot ask for gigabytes.
-KDF_LIMITS = {"n": (2**14, 2**20), "r": (1, 16), "p": (1, 4)}
-SALT_BYTES = 16
-NONCE_BYTES = 12
-CHECK_PLAINTEXT = "accessportal-catalog passphrase check"
-CHECK_CONTEXT = "catalog:passphrase-check"
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text.encode("ascii"))
-
-
-class Sealer:
-    """AES-256-GCM under a key derived from the operator's passphrase."""
-
-    @sensitive_variables("passphrase")
-    def __init__(self, passphrase: str, *, salt: bytes, n: int, r: int, p: int) -> None:
-        key = Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
-        self._aead = AESGCM(key)
-        self.header = {
-            "kdf": "scrypt",
-            **{"n": n, "r": r, "p": p},
-            "salt": _b64(salt),
-            "cipher": "AES-256-GCM",
-        }
-
-    @classmethod
-    def create(cls, passphrase: str) -> Sealer:
-        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-            raise CatalogError(
-                f"The passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters."
-            )
-        sealer = cls(passphrase, salt=os.urandom(SALT_BYTES), **KDF_PARAMS)
-        sealer.header["check"] = sealer.seal(CHECK_PLAINTEXT, context=CHECK_CONTEXT)
-        return sealer
-
-    @classmethod
-    def open_header(cls, passphrase: str, header: Any) -> Sealer:
-        """The sealer a file's ``secrets`` header describes; refuses a wrong passphrase."""
-        if not isinstance(header, dict) or header.get("kdf") != "scrypt":
-            raise CatalogError("secrets: unknown key derivation (expected scrypt).")
-        if header.get("cipher") != "AES-256-GCM":
-            raise CatalogError("secrets: unknown cipher (expected AES-256-GCM).")
-        params = {}
-        for name, (low, high) in KDF_LIMITS.items():
-            value = header.get(name)
-            if type(value) is not int or not low <= value <= high:
-                raise CatalogError(f"secrets.{name}: must be an integer from {low} to {high}.")
-            params[name] = value
-        if params["n"] & (params["n"] - 1):
-            raise CatalogError("secrets.n: must be a power of two.")
-        try:
-            salt = _unb64(header["salt"])
-        except (KeyError, TypeError, AttributeError, binascii.Error, ValueError):
-            raise CatalogError("secrets.salt: missing or not base64.") from None
-        if len(salt) < SALT_BYTES:
-            raise CatalogError(f"secrets.salt: must be at least {SALT_BYTES} bytes.")
-        sealer = cls(passphrase, salt=salt, **params)
-        try:
-            check = sealer.open(header.get("check"), context=CHECK_CONTEXT)
-        except CatalogError:
-            check = None
-        if check != CHECK_PLAINTEXT:
-            raise CatalogError("Wrong passphrase for this file (or its secrets header is damaged).")
-        sealer.header["check"] = header["check"]
-        return sealer
-
-    def seal(self, plaintext: str, *, context: str) -> str:
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), context.encode("utf-8"))
-        return _b64(nonce + sealed)
-
-    def open(self, token: Any, *, context: str) -> str:
-        if not isinstance(token, str):
-            raise CatalogError("missing sealed value")
-        try:
-            blob = _unb64(token)
-            plain = self._aead.decrypt(
-                blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode("utf-8")
-            )
-            return plain.decode("utf-8")
-        except (InvalidTag, binascii.Error, ValueError, UnicodeError):
-            raise CatalogError(
-                "sealed value does not open (altered, or moved to another row)"
-            ) from None
-
-
-def secret_context(model: type[models.Model], label: str, code: uuid.UUID | str) -> str:
-    """What a sealed value in the file is bound to: its model, field and row."""
-    return f"catalog:{model.__name__}.{label}:{code}"
-
-
-# --- The shape of a file -------------------------------------------------------------------
-# One table per object kind: field -> kind. Explicit on purpose: the format is versioned,
-# and the round-trip test compares every model field, so a new field shows up there.
-
-UUID, STR, BOOL, DT, DT_OPT, INT_OPT, IP_OPT, JSON_DICT, USER_OPT = (
-    "uuid",
-    "str",
-    "bool",
-    "datetime",
-    "datetime?",
-    "int?",
-    "ip?",
-    "json",
-    "username?",
-)
-
-WORKSPACE_FIELDS = {
-    "code": UUID,
-    "name": STR,
-    "description": STR,
-    "region": STR,
-    "project_id": STR,
-    "inference_endpoint": STR,
-    "iam_endpoint": STR,
-    "created_at": DT,
-}
-MEMBER_FIELDS = {"code": UUID, "username": STR, "role": STR, "created_at": DT}
-DEPLOYMENT_FIELDS = {
-    "code": UUID,
-    "name": STR,
-    "model_name": STR,
-    "source": STR,
-    "status": STR,
-    "deployment_id": STR,
-    "mode": STR,
-    "elb_ip": IP_OPT,
-    "elb_port": INT_OPT,
-    "api_url": STR,
-    "node_ip": IP_OPT,
-    "host_port": INT_OPT,
-    "serves_v1": BOOL,
-    "serves_v2": BOOL,
-    "v1_path_override": STR,
-    "v2_path_override": STR,
-    "created_at": DT,
-    "updated_at": DT,
-}
-ACCESS_FIELDS = {
-    "code": UUID,
-    "name": STR,
-    "description": STR,
-    "all_services": BOOL,
-    "key_hint": STR,
-    "created_by": USER_OPT,
-    "created_at": DT,
-    "updated_at": DT,
-    "key_rotated_at": DT_OPT,
-    "expires_at": DT_OPT,
-    "disabled": BOOL,
-    "last_used_at": DT_OPT,
-    "last_check": JSON_DICT,
-    "last_checked_at": DT_OPT,
-}
-CREDENTIAL_FIELDS = {
-    "code": UUID,
-    "name": STR,
-    "iam_user": STR,
-    "domain_name": STR,
-    "project_name": STR,
-    "created_by": USER_OPT,
-    "created_at": DT,
-    "updated_at": DT,
-}
-AUDIT_FIELDS = {
-    "code": UUID,
-    "actor": USER_OPT,
-    "actor_name": STR,
-    "action": STR,
-    "target": STR,
-    "summary": STR,
-    "ip": IP_OPT,
-    "created_at": DT,
-}
-# Extra keys beside the plain fields: (key, what it holds).
-ACCESS_EXTRA = {"deployments", "api_key"}
-CREDENTIAL_EXTRA = {"password"}
-WORKSPACE_LISTS = ("members", "deployments", "accesses", "iam_credentials", "audit_events")
-
-
-# --- Export --------------------------------------------------------------------------------
-
-
-def _dump(kind: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if kind == UUID:
-        return str(value)
-    if kind in (DT, DT_OPT):
-        return value.isoformat()
-    if kind == USER_OPT:
-        return value.get_username()
-    return value
-
-
-def _row(instance: models.Model, fields: dict[str, str]) -> dict[str, Any]:
-    return {name: _dump(kind, getattr(instance, name)) for name, kind in fields.items()}
-
-
-def _reveal(instance: models.Model, read: Callable[[], str]) -> str:
-    try:
-        return read()
-    except crypto.CryptoError:
-        raise CatalogError(
-            f"{type(instance).__name__} {instance.code} does not decrypt with the configured "
-            "keys (PORTAL_ENCRYPTION_KEYS); nothing was exported."
-        ) from None
-
-
-@sensitive_variables()
-def build_export(*, passphrase: str | None = None) -> dict[str, Any]:
-    """The whole catalog; secrets only when a passphrase is given, sealed under it."""
-    sealer = Sealer.create(passphrase) if passphrase is not None else None
-    workspaces = Workspace.objects.order_by("pk").prefetch_related(
-        models.Prefetch("memberships", Membership.objects.select_related("user").order_by("pk")),
-        models.Prefetch("deployments", Deployment.objects.order_by("pk")),
-        models.Prefetch(
-            "accesses",
-            ApplicationAccess.objects.select_related("created_by")
-            .prefetch_related(models.Prefetch("deployments", Deployment.objects.order_by("pk")))
-            .order_by("pk"),
-        ),
-        models.Prefetch(
-            "iam_credentials", IamCredential.objects.select_related("created_by").order_by("pk")
-        ),
-        models.Prefetch("audit_events", AuditEvent.objects.select_related("actor").order_by("pk")),
-    )
-    out = []
-    for workspace in workspaces:
-        entry = _row(workspace, WORKSPACE_FIELDS)
-        entry["members"] = [
-            {
-                "code": str(m.code),
-                "username": m.user.get_username(),
-                "role": m.role,
-                "created_at": m.created_at.isoformat(),
-            }
-            for m in workspace.memberships.all()
-        ]
-        entry["deployments"] = [_row(d, DEPLOYMENT_FIELDS) for d in workspace.deployments.all()]
-        entry["accesses"] = []
-        for access in workspace.accesses.all():
-            row = _row(access, ACCESS_FIELDS)
-            row["deployments"] = [str(d.code) for d in access.deployments.all()]
-            if sealer:
-                row["api_key"] = sealer.seal(
-                    _reveal(access, access.api_key),
-                    context=secret_context(ApplicationAccess, "api_key", access.code),
-                )
-            entry["accesses"].append(row)
-        entry["iam_credentials"] = []
-        for credential in workspace.iam_credentials.all():
-            row = _row(credential, CREDENTIAL_FIELDS)
-            if sealer:
-                row["password"] = sealer.seal(
-                    _reveal(credential, credential.password),
-                    context=secret_context(IamCredential, "password", credential.code),
-                )
-            entry["iam_credentials"].append(row)
-        entry["audit_events"] = [_row(e, AUDIT_FIELDS) for e in workspace.audit_events.all()]
-        out.append(entry)
-    return {
-        "format": FORMAT,
-        "schema_version": SCHEMA_VERSION,
-        "exported_at": timezone.now().isoformat(),
-        "secrets": sealer.header if sealer else None,
-        "workspaces": out,
-    }
-
-
-def summarize(data: dict[str, Any]) -> dict[str, int]:
-    counts = {"workspaces": len(data["workspaces"])}
-    for key in WORKSPACE_LISTS:
-        counts[key] = sum(len(w.get(key, [])) for w in data["workspaces"])
-    return counts
-
 
 # --- Import: check everything, then write in one transaction --------------------------------
 

@@ -171,6 +171,8 @@ AXES_COOLOFF_MESSAGE = (
 # every host counts the same failures, they expire by themselves after the cool-off, and
 # a flood of bad passwords costs no database writes. Without Redis the local-memory cache
 # is private to each worker process, so the database is the only place the workers share.
+# Lockouts are logged as warnings; the per-login info lines and the start banner are noise.
+AXES_VERBOSE = False
 AXES_HANDLER = (
     "axes.handlers.cache.AxesCacheHandler"
     if REDIS_URL

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db import transaction
@@ -71,7 +72,7 @@ class CallPlan:
     def stream(self) -> bool:
         return bool(self.body.get("stream"))
 
-    @property
+    @cached_property
     def url(self) -> str:
         return self.deployment.call_paths()[self.version]
 

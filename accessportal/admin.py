@@ -19,7 +19,7 @@ from accessportal.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
     """Lists and shows; adds, changes and deletes happen in the audited dashboard."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -32,19 +32,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class MembershipInline(admin.TabularInline):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class MembershipInline(ReadOnly, admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Workspace)

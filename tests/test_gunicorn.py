@@ -72,6 +72,20 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def migrate_with_root(env: dict[str, str]) -> None:
+    """A migrated database with the superuser ``root`` (password PASSWORD)."""
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(
+        env | {"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+        "createsuperuser",
+        "--noinput",
+        "--username",
+        "root",
+        "--email",
+        "root@example.com",
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -242,16 +256,7 @@ def sqlite_env(tmp_path, static_root) -> dict[str, str]:
     env = production_env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}", STATIC_ROOT=str(static_root)
     )
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(
-        env | {"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-        "createsuperuser",
-        "--noinput",
-        "--username",
-        "root",
-        "--email",
-        "root@example.com",
-    )
+    migrate_with_root(env)
     return env
 
 
@@ -473,16 +478,7 @@ def test_two_instances_share_postgresql_and_redis(
         STATIC_ROOT=str(static_root),
         PORTAL_LOGIN_FAILURE_LIMIT="3",
     )
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(
-        env | {"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-        "createsuperuser",
-        "--noinput",
-        "--username",
-        "root",
-        "--email",
-        "root@example.com",
-    )
+    migrate_with_root(env)
     one, two = gunicorn_cluster(env, count=2)
     for instance in (one, two):
         assert requests.get(f"{instance.base}/readyz", timeout=10).json()["status"] == "ok"

@@ -45,6 +45,29 @@ def test_failed_change_writes_no_audit_row(world, admin_client):
     assert not AuditEvent.objects.exists()
 
 
+def test_a_failure_after_saving_rolls_the_change_back(world, monkeypatch):
+    """The row and its audit entry commit together: if writing the entry fails, the
+    saved row is rolled back too."""
+    from accessportal import audit, services
+    from accessportal.forms import AccessForm
+    from accessportal.models import ApplicationAccess
+
+    def broken(**kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(audit, "record", broken)
+    form = AccessForm(
+        {"name": "x", "scope": "all", "api_key": "good-key-0123456789"},
+        workspace=world.alpha,
+        with_key=True,
+    )
+    assert form.is_valid(), form.errors
+    with pytest.raises(RuntimeError):
+        services.save_access(form=form, actor=world.admin, ip=None)
+    assert not ApplicationAccess.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
 def test_rerouting_a_deployment_or_the_iam_endpoint_is_logged_with_both_values(world, admin_client):
     from tests import factories
 

@@ -31,6 +31,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "accessportal.apps.AccessPortalConfig",
     "chat.apps.ChatConfig",
+    "monitor.apps.MonitorConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accessportal.context_processors.section",
+                "monitor.context_processors.health_counts",
             ],
         },
     },
@@ -275,3 +277,24 @@ PORTAL_UPSTREAM_ALLOW_PRIVATE = env.bool("PORTAL_UPSTREAM_ALLOW_PRIVATE", defaul
 PORTAL_PLAYGROUND_RATE_LIMIT = env.int("PORTAL_PLAYGROUND_RATE_LIMIT", default=30)
 # How much of a prompt a TestCall keeps: 0 keeps none.
 PORTAL_TESTCALL_PROMPT_CHARS = env.int("PORTAL_TESTCALL_PROMPT_CHARS", default=200)
+
+# --- Monitor: the long-running process that probes every running deployment (monitor/) --
+# Seconds between two probes of a deployment (each version it serves, one small call).
+PORTAL_MONITOR_INTERVAL = env.int("PORTAL_MONITOR_INTERVAL", default=300)
+# Probes running at once in one monitor process.
+PORTAL_MONITOR_CONCURRENCY = env.int("PORTAL_MONITOR_CONCURRENCY", default=8)
+# Seconds one probe may take, connection included, before it counts as failed.
+PORTAL_MONITOR_PROBE_DEADLINE = env.float("PORTAL_MONITOR_PROBE_DEADLINE", default=10.0)
+# A deployment answering slower than this (ms) is degraded.
+PORTAL_MONITOR_SLOW_MS = env.int("PORTAL_MONITOR_SLOW_MS", default=5000)
+# Consecutive failed passes before a deployment is down.
+PORTAL_MONITOR_DOWN_AFTER = env.int("PORTAL_MONITOR_DOWN_AFTER", default=2)
+# Days probes are kept; the monitor deletes older ones itself.
+PORTAL_MONITOR_RETENTION_DAYS = env.int("PORTAL_MONITOR_RETENTION_DAYS", default=30)
+# Seconds between two looks for due work while the monitor waits (Check now latency).
+PORTAL_MONITOR_TICK = env.float("PORTAL_MONITOR_TICK", default=1.0)
+for _name in ("INTERVAL", "CONCURRENCY", "DOWN_AFTER", "RETENTION_DAYS"):
+    if globals()[f"PORTAL_MONITOR_{_name}"] < 1:
+        raise ImproperlyConfigured(f"PORTAL_MONITOR_{_name} must be 1 or more.")
+if PORTAL_MONITOR_PROBE_DEADLINE <= 0 or PORTAL_MONITOR_TICK <= 0:
+    raise ImproperlyConfigured("PORTAL_MONITOR_PROBE_DEADLINE and _TICK must be positive.")

@@ -33,8 +33,16 @@ FAULTS = (
     "throttle",
     "huge_body",
     "redirect",
+    "flapping",  # also "flapping:<period seconds>"
 )
 DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
+
+
+def _known_fault(fault: str) -> bool:
+    name, _, period = fault.partition(":")
+    if name == "flapping" and period:
+        return period.isdigit() and int(period) >= 2
+    return name in FAULTS and not period
 
 
 class StateError(ValueError):
@@ -150,7 +158,7 @@ def _build_state(raw: Mapping[str, Any]) -> State:
     if not isinstance(faults, Mapping):
         raise StateError("faults must be an object keyed by deployment_id")
     for deployment_id, fault in faults.items():
-        if fault not in FAULTS:
+        if not isinstance(fault, str) or not _known_fault(fault):
             raise StateError(f"faults[{deployment_id}]: unknown fault {fault!r}")
     ttl = raw.get("token_ttl_seconds", DEFAULT_TOKEN_TTL_SECONDS)
     if not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 1:

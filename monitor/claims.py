@@ -1,0 +1,63 @@
+"""Sharing work between monitor processes on any number of hosts, through the database.
+
+A row is claimed by writing the claimant's name and an expiry into it. On PostgreSQL the
+due rows are locked with ``SELECT … FOR UPDATE SKIP LOCKED`` (two processes never wait
+for each other, nor take the same row). Elsewhere each row is claimed with a conditional
+``UPDATE … WHERE <still due and unclaimed>`` that must change exactly one row, as
+healthchecks' sendalerts does: a row another process took in between changes nothing.
+A process that dies keeps its rows only until the claim expires; then anyone takes them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+
+
+def unclaimed(now: datetime) -> Q:
+    return Q(claim_expires_at__isnull=True) | Q(claim_expires_at__lte=now)
+
+
+def claim_ttl() -> timedelta:
+    """Long enough for a claimed batch to wait its turn in the pool and be probed."""
+    configured = getattr(settings, "PORTAL_MONITOR_CLAIM_SECONDS", 0)
+    if configured:
+        return timedelta(seconds=configured)
+    return timedelta(seconds=12 * settings.PORTAL_MONITOR_PROBE_DEADLINE + 30)
+
+
+def claim(
+    due: QuerySet, *, owner: str, now: datetime, expires: datetime, limit: int, order: tuple
+) -> list[int]:
+    """Claim up to ``limit`` rows of ``due``; returns the primary keys this process won."""
+    if limit <= 0:
+        return []
+    model = due.model
+    values = {"claimed_by": owner, "claim_expires_at": expires}
+    candidates = due.filter(unclaimed(now)).order_by(*order)
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            ids = list(
+                candidates.select_for_update(skip_locked=True, of=("self",)).values_list(
+                    "pk", flat=True
+                )[:limit]
+            )
+            if ids:
+                model.objects.filter(pk__in=ids).update(**values)
+        return ids
+    won = []
+    ids = list(candidates.values_list("pk", flat=True)[:limit])
+    with transaction.atomic():
+        for pk in ids:
+            # Still due and still unclaimed at the moment of writing, or nothing happens.
+            if due.filter(unclaimed(now), pk=pk).update(**values) == 1:
+                won.append(pk)
+    return won
+
+
+def held(model, pk: int, *, owner: str, expires: datetime) -> QuerySet:
+    """The row, only while this process still holds its claim."""
+    return model.objects.filter(pk=pk, claimed_by=owner, claim_expires_at=expires)

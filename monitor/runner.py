@@ -1,0 +1,241 @@
+"""The monitor process: claims due work, probes it in a bounded thread pool, stores it.
+
+``run_pass()`` works until nothing is due: key checks people asked for first, then the
+deployments whose probe is due. The loop (``manage.py monitor``) runs a pass every tick
+(a second by default), so *Check now* is picked up at once; most ticks find nothing due
+and cost a few queries. Once an interval it also prunes old probes and warns of expiring
+keys; every tick it sends due notifications.
+
+Claims keep the pool fed without a barrier: while fewer than twice the concurrency are
+in flight, it claims more; each finished wave is stored in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from accessportal.models import Deployment, Status
+from monitor import coverage, flags, heartbeat, notify
+from monitor.claims import claim, claim_ttl
+from monitor.health import Verdict
+from monitor.models import DeploymentHealth, Health, HealthEvent, KeyCheckItem, Probe
+from monitor.probing import Answer, probe, probe_policy
+from monitor.results import DeploymentJob, ItemJob, record_change, save_deployments, save_items
+
+logger = logging.getLogger(__name__)
+
+EVENT_RETENTION = timedelta(days=93)  # uptime over 30 days needs the changes before it
+
+
+def sync_schedules(*, now: datetime) -> None:
+    """A health row for every running deployment; deployments the catalog no longer
+    calls running become unknown (not monitored), with an event saying why."""
+    missing = Deployment.objects.running().filter(health__isnull=True)
+    DeploymentHealth.objects.bulk_create(
+        [
+            DeploymentHealth(deployment_id=pk, workspace_id=ws, next_probe_at=now, state_since=now)
+            for pk, ws in missing.values_list("pk", "workspace_id")
+        ],
+        ignore_conflicts=True,
+    )
+    idle = DeploymentHealth.objects.exclude(deployment__status=Status.RUNNING).exclude(
+        state=Health.UNKNOWN
+    )
+    for health in idle.select_related("deployment__workspace"):
+        with transaction.atomic():
+            cause = str(health.deployment.not_callable_reason or "Not running in the catalog.")
+            won = DeploymentHealth.objects.filter(pk=health.pk, state=health.state).update(
+                state=Health.UNKNOWN, state_since=now, cause=cause[:300], failures=0
+            )
+            if won:
+                record_change(
+                    health.deployment,
+                    old=health.state,
+                    verdict=Verdict(Health.UNKNOWN, 0, cause),
+                    now=now,
+                )
+
+
+def prune(*, now: datetime) -> int:
+    """Delete probes past the retention, and state events past uptime's need."""
+    cutoff = now - timedelta(days=settings.PORTAL_MONITOR_RETENTION_DAYS)
+    deleted, _ = Probe.objects.filter(created_at__lt=cutoff).delete()
+    keep_events = max(EVENT_RETENTION, timedelta(days=settings.PORTAL_MONITOR_RETENTION_DAYS))
+    HealthEvent.objects.filter(created_at__lt=now - keep_events).delete()
+    heartbeat.prune(now=now)
+    return deleted
+
+
+def _in_thread(function: Callable, *args):
+    """Run in a pool thread; the thread's own database connection is closed after."""
+    try:
+        return function(*args)
+    finally:
+        connection.close()
+
+
+class Monitor:
+    def __init__(self, *, name: str | None = None, log: Callable[[str], None] | None = None):
+        self.name = name or heartbeat.process_name()
+        self.log = log or logger.info
+        self.concurrency = settings.PORTAL_MONITOR_CONCURRENCY
+        self.stopping = threading.Event()
+        self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="probe")
+        self.policy = probe_policy()
+        self._last_maintenance = 0.0
+        self._last_beat = 0.0
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def start(self) -> None:
+        heartbeat.register(self.name)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        heartbeat.stopped(self.name, now=timezone.now())
+
+    def stop(self) -> None:
+        """Finish what is in flight, claim nothing new (SIGTERM, SIGINT)."""
+        self.stopping.set()
+
+    def loop(self) -> None:
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            try:
+                self.run_pass(maintenance=started - self._last_maintenance >= self._every())
+            except Exception:  # the loop survives a bad tick (database restart, bug)
+                logger.exception("monitor: a pass failed; trying again")
+                close_old_connections()
+            self.stopping.wait(
+                max(0.0, settings.PORTAL_MONITOR_TICK - (time.monotonic() - started))
+            )
+
+    @staticmethod
+    def _every() -> float:
+        return float(settings.PORTAL_MONITOR_INTERVAL)
+
+    # --- one pass -----------------------------------------------------------------------
+    def run_pass(self, *, maintenance: bool = True) -> int:
+        """Probe everything due now; returns the probes made."""
+        started = time.monotonic()
+        now = timezone.now()
+        sync_schedules(now=now)
+        flags.resolve_outdated(now=now)
+        made = self._drain(self._claim_items, self._probe_item, self._save_items)
+        made += self._drain(self._claim_deployments, self._probe_deployment, self._save_deployments)
+        notify.deliver_due()
+        if maintenance:
+            self._last_maintenance = started
+            notify.warn_expiring()
+            prune(now=timezone.now())
+        # A beat when there was work, and at least every few seconds when idle.
+        if made or started - self._last_beat >= 5 or maintenance:
+            self._last_beat = started
+            heartbeat.beat(
+                self.name,
+                now=timezone.now(),
+                pass_probes=made,
+                pass_ms=int((time.monotonic() - started) * 1000),
+            )
+        if made:
+            self.log(f"pass: {made} probes in {time.monotonic() - started:.1f} s")
+        return made
+
+    def _drain(self, claim_some, probe_one, save_wave) -> int:
+        in_flight: dict[Future, object] = {}
+        made = 0
+        while True:
+            if not self.stopping.is_set() and len(in_flight) < 2 * self.concurrency:
+                for job in claim_some(4 * self.concurrency - len(in_flight)):
+                    in_flight[self.pool.submit(_in_thread, probe_one, job)] = job
+            if not in_flight:
+                return made
+            done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
+            wave = []
+            for future in done:
+                job = in_flight.pop(future)
+                future.result()  # probe_one never raises; a failure here is a bug to see
+                wave.append(job)
+            made += save_wave(wave)
+
+    # --- deployments --------------------------------------------------------------------
+    def _claim_deployments(self, limit: int) -> list[DeploymentJob]:
+        now = timezone.now()
+        expires = now + claim_ttl()
+        due = DeploymentHealth.objects.filter(
+            next_probe_at__lte=now, deployment__status=Status.RUNNING
+        )
+        ids = claim(
+            due, owner=self.name, now=now, expires=expires, limit=limit, order=("next_probe_at",)
+        )
+        if not ids:
+            return []
+        rows = list(
+            DeploymentHealth.objects.filter(pk__in=ids, claimed_by=self.name).select_related(
+                "deployment__workspace"
+            )
+        )
+        covered = coverage.load({h.workspace_id for h in rows})
+        jobs = []
+        for health in rows:
+            deployment = health.deployment
+            cover = covered[health.workspace_id]
+            job = DeploymentJob(health=health, claimed_at=now, expires=expires)
+            missing = []
+            for version in deployment.versions:
+                access, credential = cover.pick(deployment.pk, version)
+                if access is None and credential is None:
+                    missing.append(version)
+                else:
+                    job.targets.append((version, access, credential))
+            job.missing = coverage.not_monitored_reason(missing, deployment.versions)
+            jobs.append(job)
+        return jobs
+
+    def _probe_deployment(self, job: DeploymentJob) -> None:
+        job.answers = [
+            probe(
+                job.health.deployment, version, access=access, credential=cred, policy=self.policy
+            )
+            for version, access, cred in job.targets
+        ]
+
+    def _save_deployments(self, jobs: list[DeploymentJob]) -> int:
+        return save_deployments(jobs, owner=self.name, now=timezone.now())
+
+    # --- key checks ---------------------------------------------------------------------
+    def _claim_items(self, limit: int) -> list[ItemJob]:
+        now = timezone.now()
+        expires = now + claim_ttl()
+        due = KeyCheckItem.objects.filter(done_at__isnull=True)
+        ids = claim(due, owner=self.name, now=now, expires=expires, limit=limit, order=("id",))
+        items = KeyCheckItem.objects.filter(pk__in=ids, claimed_by=self.name).select_related(
+            "check_run__access", "check_run__workspace", "deployment__workspace"
+        )
+        return [ItemJob(item=item, expires=expires) for item in items]
+
+    def _probe_item(self, job: ItemJob) -> None:
+        item = job.item
+        access = item.check_run.access
+        if not access.is_usable:
+            job.answer = Answer(
+                version=item.version,
+                auth_label=access.name,
+                ok=False,
+                error_code="portal.access_unusable",
+                error_message=f"The access is {access.status}.",
+            )
+            return
+        job.answer = probe(item.deployment, item.version, access=access, policy=self.policy)
+
+    def _save_items(self, jobs: list[ItemJob]) -> int:
+        save_items(jobs, owner=self.name, now=timezone.now())
+        return len(jobs)

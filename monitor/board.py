@@ -137,9 +137,11 @@ def build_rows(
     ):
         changes[dep_id].append(StateChange(at=at, old=old, new=new))
     drifts: dict[int, list[Drift]] = defaultdict(list)
+    by_id = {d.pk: d for d in deployments}
     for drift in Drift.objects.filter(
         deployment_id__in=ids, resolved_at__isnull=True
     ).select_related("access"):
+        drift.deployment = by_id[drift.deployment_id]
         drifts[drift.deployment_id].append(drift)
     cover = coverage.load({workspace.pk}, deployment_ids=ids)[workspace.pk]
     names = outcome_names()

@@ -94,7 +94,9 @@ def test_a_key_the_platform_refuses_everywhere_gets_an_error_banner(demo):
 def test_check_key_counts_against_the_rate_limit(demo, settings):
     from tests.playground_helpers import start_of_a_rate_window
 
-    settings.PORTAL_PLAYGROUND_RATE_LIMIT = 4  # edge-team: five calls (two deployments × 2 + 1)
+    settings.PORTAL_PLAYGROUND_RATE_LIMIT = (
+        4  # edge-team: five calls (2 deployments with 2 versions, 1 with one)
+    )
     client = client_for("demo-member")
     access = demo.accesses.get(name="edge-team")
     start_of_a_rate_window()

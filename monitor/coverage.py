@@ -69,15 +69,13 @@ def load(
     """Coverage for each workspace: three queries whatever the number of workspaces
     (bindings limited to ``deployment_ids`` when given)."""
     result = {ws: Coverage() for ws in workspace_ids}
-    accesses = list(
-        ApplicationAccess.objects.usable()
-        .filter(workspace_id__in=workspace_ids)
-        .order_by("name", "id")
-    )
+    usable = ApplicationAccess.objects.usable().filter(workspace_id__in=workspace_ids)
+    accesses = list(usable.order_by("name", "id"))
     through = ApplicationAccess.deployments.through
     bound: dict[int, set[int]] = defaultdict(set)
+    # A subquery, not a list of ids: one query always, however many accesses.
     bindings = through.objects.filter(
-        applicationaccess_id__in=[a.pk for a in accesses if not a.all_services]
+        applicationaccess__in=usable.filter(all_services=False).values("pk")
     )
     if deployment_ids is not None:
         bindings = bindings.filter(deployment_id__in=deployment_ids)

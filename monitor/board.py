@@ -208,5 +208,5 @@ class BoardStatus:
 def board_status() -> BoardStatus:
     fresh = heartbeat.freshness()
     return BoardStatus(
-        stale=fresh.stale, last_pass_at=fresh.last_pass_at, age_seconds=fresh.age_seconds
+        stale=fresh.stale, last_pass_at=fresh.last_seen_at, age_seconds=fresh.age_seconds
     )

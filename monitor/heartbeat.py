@@ -44,6 +44,7 @@ def prune(*, now: datetime) -> None:
 @dataclass(frozen=True)
 class Freshness:
     last_pass_at: datetime | None
+    last_seen_at: datetime | None
     stale: bool
 
     @property
@@ -54,11 +55,15 @@ class Freshness:
 
 
 def freshness(*, now: datetime | None = None) -> Freshness:
-    """Stale when no monitor finished a pass for two intervals (or none ever did)."""
+    """Stale when no monitor reported for two intervals (or none ever did). A monitor
+    reports every few seconds, also in the middle of a long pass."""
     now = now or timezone.now()
-    last = MonitorProcess.objects.aggregate(last=Max("last_pass_at"))["last"]
+    last = MonitorProcess.objects.aggregate(passed=Max("last_pass_at"), seen=Max("last_seen_at"))
     limit = timedelta(seconds=2 * settings.PORTAL_MONITOR_INTERVAL)
-    return Freshness(last_pass_at=last, stale=last is None or now - last > limit)
+    seen = last["seen"] if last["passed"] is not None else None
+    return Freshness(
+        last_pass_at=last["passed"], last_seen_at=seen, stale=seen is None or now - seen > limit
+    )
 
 
 def readiness_report() -> dict:

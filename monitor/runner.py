@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accessportal.models import Deployment, Status
@@ -33,7 +34,8 @@ from monitor.results import DeploymentJob, ItemJob, record_change, save_deployme
 
 logger = logging.getLogger(__name__)
 
-EVENT_RETENTION = timedelta(days=93)  # uptime over 30 days needs the changes before it
+EVENT_RETENTION = timedelta(days=93)
+BEAT_SECONDS = 5  # uptime over 30 days needs the changes before it
 
 
 def sync_schedules(*, now: datetime) -> None:
@@ -93,6 +95,7 @@ class Monitor:
         self.policy = probe_policy()
         self._last_maintenance = 0.0
         self._last_beat = 0.0
+        self._pass_start = timezone.now()
 
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
@@ -124,54 +127,72 @@ class Monitor:
 
     # --- one pass -----------------------------------------------------------------------
     def run_pass(self, *, maintenance: bool = True) -> int:
-        """Probe everything due now; returns the probes made."""
+        """Probe what is due when the pass starts (plus Check now and key checks asked
+        meanwhile); returns the probes made."""
         started = time.monotonic()
-        now = timezone.now()
-        sync_schedules(now=now)
-        flags.resolve_outdated(now=now)
-        made = self._drain(self._claim_items, self._probe_item, self._save_items)
-        made += self._drain(self._claim_deployments, self._probe_deployment, self._save_deployments)
-        notify.deliver_due()
+        self._pass_start = timezone.now()
+        sync_schedules(now=self._pass_start)
+        flags.resolve_outdated(now=self._pass_start)
+        kinds = (
+            (self._claim_items, self._probe_item, self._save_items),
+            (self._claim_deployments, self._probe_deployment, self._save_deployments),
+        )
+        in_flight: dict[Future, tuple[Callable, object]] = {}
+        made = 0
+        while True:
+            if not self.stopping.is_set() and len(in_flight) < 2 * self.concurrency:
+                for claim_some, probe_one, save_wave in kinds:
+                    for job in claim_some(4 * self.concurrency - len(in_flight)):
+                        future = self.pool.submit(_in_thread, probe_one, job)
+                        in_flight[future] = (save_wave, job)
+            if not in_flight:
+                break
+            # Not longer than a tick: claims what Check now asked for meanwhile, and
+            # keeps the heartbeat and the deliveries going through a long pass.
+            done, _pending = wait(
+                in_flight, timeout=settings.PORTAL_MONITOR_TICK, return_when=FIRST_COMPLETED
+            )
+            waves: dict[Callable, list] = {}
+            for future in done:
+                save_wave, job = in_flight.pop(future)
+                future.result()  # the probes never raise; a failure here is a bug to see
+                waves.setdefault(save_wave, []).append(job)
+            for save_wave, jobs in waves.items():
+                made += save_wave(jobs)
+            self._duties()
+        self._duties()
         if maintenance:
             self._last_maintenance = started
             notify.warn_expiring()
             prune(now=timezone.now())
-        # A beat when there was work, and at least every few seconds when idle.
-        if made or started - self._last_beat >= 5 or maintenance:
-            self._last_beat = started
+        if made or maintenance:
             heartbeat.beat(
                 self.name,
                 now=timezone.now(),
                 pass_probes=made,
                 pass_ms=int((time.monotonic() - started) * 1000),
             )
+            self._last_beat = time.monotonic()
         if made:
             self.log(f"pass: {made} probes in {time.monotonic() - started:.1f} s")
         return made
 
-    def _drain(self, claim_some, probe_one, save_wave) -> int:
-        in_flight: dict[Future, object] = {}
-        made = 0
-        while True:
-            if not self.stopping.is_set() and len(in_flight) < 2 * self.concurrency:
-                for job in claim_some(4 * self.concurrency - len(in_flight)):
-                    in_flight[self.pool.submit(_in_thread, probe_one, job)] = job
-            if not in_flight:
-                return made
-            done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
-            wave = []
-            for future in done:
-                job = in_flight.pop(future)
-                future.result()  # probe_one never raises; a failure here is a bug to see
-                wave.append(job)
-            made += save_wave(wave)
+    def _duties(self) -> None:
+        """Send due notifications; say this process is alive every few seconds."""
+        notify.deliver_due()
+        if time.monotonic() - self._last_beat >= BEAT_SECONDS:
+            heartbeat.beat(self.name, now=timezone.now())
+            self._last_beat = time.monotonic()
 
     # --- deployments --------------------------------------------------------------------
     def _claim_deployments(self, limit: int) -> list[DeploymentJob]:
         now = timezone.now()
         expires = now + claim_ttl()
+        # Due when the pass started, or asked for since (Check now): a pass ends.
         due = DeploymentHealth.objects.filter(
-            next_probe_at__lte=now, deployment__status=Status.RUNNING
+            Q(next_probe_at__lte=self._pass_start)
+            | Q(requested_at__isnull=False, next_probe_at__lte=now),
+            deployment__status=Status.RUNNING,
         )
         ids = claim(
             due, owner=self.name, now=now, expires=expires, limit=limit, order=("next_probe_at",)

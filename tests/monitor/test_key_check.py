@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -10,11 +9,6 @@ from accessportal.models import AuditEvent
 from monitor.models import KeyCheck
 from tests import factories
 from tests.monitor.helpers import raised_events, run_pass
-
-
-@pytest.fixture(autouse=True)
-def _short_deadline(settings):
-    settings.PORTAL_MONITOR_PROBE_DEADLINE = 1.0  # the "slow" fault must not hold us
 
 
 def client_for(username: str) -> Client:

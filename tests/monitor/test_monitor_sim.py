@@ -5,35 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
 from accessportal.models import Deployment
 from monitor.models import DeploymentHealth, Drift, HealthEvent, MonitorSettings, Probe
-from simulator import faults
 from tests import factories
 from tests.monitor.helpers import health_of, only_due, raised_events, run_pass
-
-
-@pytest.fixture(autouse=True)
-def _short_deadline(settings):
-    settings.PORTAL_MONITOR_PROBE_DEADLINE = 2.0
-
-
-@pytest.fixture
-def flapping_clock(monkeypatch):
-    """Set the simulator's flapping phase: up() or down()."""
-
-    class Clock:
-        def up(self) -> None:
-            monkeypatch.setattr(faults, "clock", lambda: 0.0)  # first half of a period
-
-        def down(self) -> None:
-            monkeypatch.setattr(faults, "clock", lambda: faults.FLAPPING_PERIOD * 0.75)
-
-    return Clock()
 
 
 def admin_client(username="demo") -> Client:

@@ -22,11 +22,12 @@ def unclaimed(now: datetime) -> Q:
 
 
 def claim_ttl() -> timedelta:
-    """Long enough for a claimed batch to wait its turn in the pool and be probed."""
-    configured = getattr(settings, "PORTAL_MONITOR_CLAIM_SECONDS", 0)
-    if configured:
-        return timedelta(seconds=configured)
-    return timedelta(seconds=12 * settings.PORTAL_MONITOR_PROBE_DEADLINE + 30)
+    """Long enough for a claimed batch to wait its turn in the pool and be probed; never
+    shorter than probing both versions of one deployment."""
+    deadline = settings.PORTAL_MONITOR_PROBE_DEADLINE
+    configured = settings.PORTAL_MONITOR_CLAIM_SECONDS
+    seconds = configured if configured > 0 else 12 * deadline + 30
+    return timedelta(seconds=max(seconds, 2 * deadline + 5))
 
 
 def claim(
@@ -58,6 +59,7 @@ def claim(
     return won
 
 
-def held(model, pk: int, *, owner: str, expires: datetime) -> QuerySet:
-    """The row, only while this process still holds its claim."""
-    return model.objects.filter(pk=pk, claimed_by=owner, claim_expires_at=expires)
+def held(model, pk: int, *, owner: str) -> QuerySet:
+    """The row, only while no other process took it over (after this one's claim
+    expired). A process never claims again a row it is still working on."""
+    return model.objects.filter(pk=pk, claimed_by=owner)

@@ -45,12 +45,20 @@ class DeploymentJob:
     missing: str = ""  # why some or all versions go unprobed
     answers: list[Answer] = field(default_factory=list)
 
+    @property
+    def busy_key(self) -> tuple[str, int]:
+        return ("deployment", self.health.pk)
+
 
 @dataclass
 class ItemJob:
     item: KeyCheckItem  # with check_run__access and deployment__workspace
     expires: datetime
     answer: Answer | None = None
+
+    @property
+    def busy_key(self) -> tuple[str, int]:
+        return ("item", self.item.pk)
 
 
 def _outcome(answer: Answer) -> str:
@@ -111,7 +119,7 @@ def save_deployments(jobs: list[DeploymentJob], *, owner: str, now: datetime) ->
             ]
             changed = verdict.state != health.state
             asked_since = When(requested_at__gt=job.claimed_at, then=Value(now))
-            saved = held(DeploymentHealth, health.pk, owner=owner, expires=job.expires).update(
+            saved = held(DeploymentHealth, health.pk, owner=owner).update(
                 claimed_by="",
                 claim_expires_at=None,
                 # Asked to check again while this pass ran: due at once, else in one interval.
@@ -199,7 +207,7 @@ def save_items(jobs: list[ItemJob], *, owner: str, now: datetime) -> None:
         checks = {}
         for job in jobs:
             item, answer = job.item, job.answer
-            saved = held(KeyCheckItem, item.pk, owner=owner, expires=job.expires).update(
+            saved = held(KeyCheckItem, item.pk, owner=owner).update(
                 claimed_by="",
                 claim_expires_at=None,
                 done_at=now,

@@ -96,6 +96,9 @@ class Monitor:
         self._last_maintenance = 0.0
         self._last_beat = 0.0
         self._pass_start = timezone.now()
+        # Rows this process works on: never claimed again while in flight, even if the
+        # claim expired meanwhile (it would probe them twice and drop its own results).
+        self._busy: set[tuple[str, int]] = set()
 
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
@@ -143,6 +146,7 @@ class Monitor:
             if not self.stopping.is_set() and len(in_flight) < 2 * self.concurrency:
                 for claim_some, probe_one, save_wave in kinds:
                     for job in claim_some(4 * self.concurrency - len(in_flight)):
+                        self._busy.add(job.busy_key)
                         future = self.pool.submit(_in_thread, probe_one, job)
                         in_flight[future] = (save_wave, job)
             if not in_flight:
@@ -155,6 +159,7 @@ class Monitor:
             waves: dict[Callable, list] = {}
             for future in done:
                 save_wave, job = in_flight.pop(future)
+                self._busy.discard(job.busy_key)
                 future.result()  # the probes never raise; a failure here is a bug to see
                 waves.setdefault(save_wave, []).append(job)
             for save_wave, jobs in waves.items():
@@ -194,8 +199,14 @@ class Monitor:
             | Q(requested_at__isnull=False, next_probe_at__lte=now),
             deployment__status=Status.RUNNING,
         )
+        busy = [pk for kind, pk in self._busy if kind == "deployment"]
         ids = claim(
-            due, owner=self.name, now=now, expires=expires, limit=limit, order=("next_probe_at",)
+            due.exclude(pk__in=busy),
+            owner=self.name,
+            now=now,
+            expires=expires,
+            limit=limit,
+            order=("next_probe_at",),
         )
         if not ids:
             return []
@@ -236,7 +247,8 @@ class Monitor:
     def _claim_items(self, limit: int) -> list[ItemJob]:
         now = timezone.now()
         expires = now + claim_ttl()
-        due = KeyCheckItem.objects.filter(done_at__isnull=True)
+        busy = [pk for kind, pk in self._busy if kind == "item"]
+        due = KeyCheckItem.objects.filter(done_at__isnull=True).exclude(pk__in=busy)
         ids = claim(due, owner=self.name, now=now, expires=expires, limit=limit, order=("id",))
         items = KeyCheckItem.objects.filter(pk__in=ids, claimed_by=self.name).select_related(
             "check_run__access", "check_run__workspace", "deployment__workspace"

@@ -39,10 +39,10 @@ DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
 
 
 def _known_fault(fault: str) -> bool:
-    name, _, period = fault.partition(":")
-    if name == "flapping" and period:
+    name, colon, period = fault.partition(":")
+    if name == "flapping" and colon:
         return period.isdigit() and int(period) >= 2
-    return name in FAULTS and not period
+    return name in FAULTS and not colon
 
 
 class StateError(ValueError):

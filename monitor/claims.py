@@ -2,9 +2,10 @@
 
 A row is claimed by writing the claimant's name and an expiry into it. On PostgreSQL the
 due rows are locked with ``SELECT … FOR UPDATE SKIP LOCKED`` (two processes never wait
-for each other, nor take the same row). Elsewhere each row is claimed with a conditional
-``UPDATE … WHERE <still due and unclaimed>`` that must change exactly one row, as
-healthchecks' sendalerts does: a row another process took in between changes nothing.
+for each other, nor take the same row). Elsewhere a batch is claimed with one conditional
+``UPDATE … WHERE <still due and unclaimed>``, healthchecks' compare-and-set applied to a
+batch: a row another process took in between does not change, and the rows this process
+won are those that carry its name and this claim's expiry afterwards.
 A process that dies keeps its rows only until the claim expires; then anyone takes them.
 """
 
@@ -49,14 +50,20 @@ def claim(
             if ids:
                 model.objects.filter(pk__in=ids).update(**values)
         return ids
-    won = []
     ids = list(candidates.values_list("pk", flat=True)[:limit])
-    with transaction.atomic():
-        for pk in ids:
-            # Still due and still unclaimed at the moment of writing, or nothing happens.
-            if due.filter(unclaimed(now), pk=pk).update(**values) == 1:
-                won.append(pk)
-    return won
+    if not ids:
+        return []
+    # One conditional UPDATE for the batch: each row changes only if it is still due and
+    # unclaimed at the moment of writing; the rows carrying this claim's expiry and name
+    # are the ones won (another process's claim in between leaves its rows alone).
+    due.model.objects.filter(unclaimed(now), pk__in=ids).filter(pk__in=due.values("pk")).update(
+        **values
+    )
+    return list(
+        model.objects.filter(pk__in=ids, claimed_by=owner, claim_expires_at=expires).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def held(model, pk: int, *, owner: str) -> QuerySet:

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -95,51 +94,61 @@ def save_deployments(jobs: list[DeploymentJob], *, owner: str, now: datetime) ->
     """Store a wave of finished deployment passes; returns the probes stored."""
     interval = timedelta(seconds=settings.PORTAL_MONITOR_INTERVAL)
     probes: list[Probe] = []
+    rows: list[DeploymentHealth] = []
     with transaction.atomic():
+        # Only rows this process still holds (locked on PostgreSQL, so a Check now
+        # arriving meanwhile waits and is not lost); their requested_at as it is now.
+        held_rows = dict(
+            DeploymentHealth.objects.select_for_update()
+            .filter(pk__in=[j.health.pk for j in jobs], claimed_by=owner)
+            .values_list("pk", "requested_at")
+        )
         book = FlagBook(
             {j.health.deployment_id for j in jobs},
             {a.access_id for j in jobs for a in j.answers if a.access_id},
         )
         for job in jobs:
             health, deployment = job.health, job.health.deployment
+            if health.pk not in held_rows:
+                continue  # the claim expired and another process owns the row now
             outcomes = [_outcome(a) for a in job.answers]
             verdict = _verdict(job, outcomes)
             error = _last_error(job, outcomes)
-            recent = health.recent + [
-                entry(
-                    at=a.at,
-                    version=a.version,
-                    outcome=o,
-                    status=a.status,
-                    code=a.error_code,
-                    latency=a.latency_ms,
-                    ttft=a.ttft_ms,
-                )
-                for a, o in zip(job.answers, outcomes, strict=True)
-            ]
-            changed = verdict.state != health.state
-            asked_since = When(requested_at__gt=job.claimed_at, then=Value(now))
-            saved = held(DeploymentHealth, health.pk, owner=owner).update(
-                claimed_by="",
-                claim_expires_at=None,
-                # Asked to check again while this pass ran: due at once, else in one interval.
-                next_probe_at=Case(asked_since, default=Value(job.claimed_at + interval)),
-                requested_at=Case(
-                    When(requested_at__gt=job.claimed_at, then=F("requested_at")), default=None
-                ),
-                state=verdict.state,
-                state_since=now if changed else health.state_since,
-                cause=verdict.cause[:300],
-                failures=verdict.failures,
-                last_probe_at=now if job.answers else health.last_probe_at,
-                last_status=error.status if error else None,
-                last_error_code=error.error_code if error else "",
-                last_error_message=error.error_message[:300] if error else "",
-                not_monitored=job.missing[:300],
-                recent=recent[-STRIP_CELLS:],
+            old_state = health.state
+            changed = verdict.state != old_state
+            requested_at = held_rows[health.pk]
+            # Asked to check again while this pass ran: due at once, else in one interval.
+            asked_since = requested_at is not None and requested_at > job.claimed_at
+            health.claimed_by, health.claim_expires_at = "", None
+            health.next_probe_at = now if asked_since else job.claimed_at + interval
+            health.requested_at = requested_at if asked_since else None
+            health.state, health.cause, health.failures = (
+                verdict.state,
+                verdict.cause[:300],
+                verdict.failures,
             )
-            if not saved:
-                continue  # the claim expired and another process owns the row now
+            health.state_since = now if changed else health.state_since
+            health.last_probe_at = now if job.answers else health.last_probe_at
+            health.last_status = error.status if error else None
+            health.last_error_code = error.error_code if error else ""
+            health.last_error_message = error.error_message[:300] if error else ""
+            health.not_monitored = job.missing[:300]
+            health.recent = (
+                health.recent
+                + [
+                    entry(
+                        at=a.at,
+                        version=a.version,
+                        outcome=o,
+                        status=a.status,
+                        code=a.error_code,
+                        latency=a.latency_ms,
+                        ttft=a.ttft_ms,
+                    )
+                    for a, o in zip(job.answers, outcomes, strict=True)
+                ]
+            )[-STRIP_CELLS:]
+            rows.append(health)
             probes += [
                 Probe(
                     workspace_id=deployment.workspace_id,
@@ -157,12 +166,51 @@ def save_deployments(jobs: list[DeploymentJob], *, owner: str, now: datetime) ->
                 for a, o in zip(job.answers, outcomes, strict=True)
             ]
             if changed:
-                record_change(deployment, old=health.state, verdict=verdict, now=now)
+                record_change(deployment, old=old_state, verdict=verdict, now=now)
             accesses = {t[1].pk: t[1] for t in job.targets if t[1] is not None}
             for answer in job.answers:
                 book.observe(deployment, answer, access=accesses.get(answer.access_id), now=now)
+        update_rows(DeploymentHealth, rows, SAVED_FIELDS)
         Probe.objects.bulk_create(probes)
     return len(probes)
+
+
+def update_rows(model, rows: list, names: list[str]) -> None:
+    """``UPDATE … SET <names> WHERE id = %s`` once per row in one executemany: the ORM's
+    bulk_update builds a CASE per field and row, which costs more than the probes here."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (names from the model)
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(model._meta.pk.column),
+    )
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+SAVED_FIELDS = [
+    "claimed_by",
+    "claim_expires_at",
+    "next_probe_at",
+    "requested_at",
+    "state",
+    "state_since",
+    "cause",
+    "failures",
+    "last_probe_at",
+    "last_status",
+    "last_error_code",
+    "last_error_message",
+    "not_monitored",
+    "recent",
+]
 
 
 def record_change(deployment, *, old: str, verdict: Verdict, now: datetime) -> None:

@@ -99,6 +99,8 @@ class Monitor:
         # Rows this process works on: never claimed again while in flight, even if the
         # claim expired meanwhile (it would probe them twice and drop its own results).
         self._busy: set[tuple[str, int]] = set()
+        self._coverage: dict[int, coverage.Coverage] = {}  # per workspace, for one pass
+        self._items_looked_at = 0.0
 
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
@@ -134,6 +136,7 @@ class Monitor:
         meanwhile); returns the probes made."""
         started = time.monotonic()
         self._pass_start = timezone.now()
+        self._coverage = {}
         sync_schedules(now=self._pass_start)
         flags.resolve_outdated(now=self._pass_start)
         kinds = (
@@ -141,29 +144,39 @@ class Monitor:
             (self._claim_deployments, self._probe_deployment, self._save_deployments),
         )
         in_flight: dict[Future, tuple[Callable, object]] = {}
-        made = 0
+        finished: dict[Callable, list] = {}
+        made, last_save = 0, time.monotonic()
         while True:
-            if not self.stopping.is_set() and len(in_flight) < 2 * self.concurrency:
+            # Refill in batches while the pool still has work queued, so it never idles.
+            if not self.stopping.is_set() and len(in_flight) < 3 * self.concurrency:
                 for claim_some, probe_one, save_wave in kinds:
-                    for job in claim_some(4 * self.concurrency - len(in_flight)):
+                    for job in claim_some(6 * self.concurrency - len(in_flight)):
                         self._busy.add(job.busy_key)
                         future = self.pool.submit(_in_thread, probe_one, job)
                         in_flight[future] = (save_wave, job)
-            if not in_flight:
+            if not in_flight and not finished:
                 break
-            # Not longer than a tick: claims what Check now asked for meanwhile, and
-            # keeps the heartbeat and the deliveries going through a long pass.
-            done, _pending = wait(
-                in_flight, timeout=settings.PORTAL_MONITOR_TICK, return_when=FIRST_COMPLETED
-            )
-            waves: dict[Callable, list] = {}
-            for future in done:
-                save_wave, job = in_flight.pop(future)
-                self._busy.discard(job.busy_key)
-                future.result()  # the probes never raise; a failure here is a bug to see
-                waves.setdefault(save_wave, []).append(job)
-            for save_wave, jobs in waves.items():
-                made += save_wave(jobs)
+            if in_flight:
+                # Not longer than a tick: claims what Check now asked for meanwhile, and
+                # keeps the heartbeat and the deliveries going through a long pass.
+                done, _pending = wait(
+                    in_flight, timeout=settings.PORTAL_MONITOR_TICK, return_when=FIRST_COMPLETED
+                )
+                for future in done:
+                    save_wave, job = in_flight.pop(future)
+                    future.result()  # the probes never raise; a failure here is a bug
+                    finished.setdefault(save_wave, []).append(job)
+            waiting = sum(len(jobs) for jobs in finished.values())
+            # Stored in waves (one transaction each), not one by one.
+            if waiting and (
+                waiting >= 2 * self.concurrency
+                or len(in_flight) < self.concurrency
+                or time.monotonic() - last_save >= 1.0
+            ):
+                for save_wave, jobs in finished.items():
+                    made += save_wave(jobs)
+                    self._busy.difference_update(job.busy_key for job in jobs)
+                finished, last_save = {}, time.monotonic()
             self._duties()
         self._duties()
         if maintenance:
@@ -215,7 +228,10 @@ class Monitor:
                 "deployment__workspace"
             )
         )
-        covered = coverage.load({h.workspace_id for h in rows})
+        missing = {h.workspace_id for h in rows} - set(self._coverage)
+        if missing:
+            self._coverage |= coverage.load(missing)
+        covered = self._coverage
         jobs = []
         for health in rows:
             deployment = health.deployment
@@ -245,6 +261,10 @@ class Monitor:
 
     # --- key checks ---------------------------------------------------------------------
     def _claim_items(self, limit: int) -> list[ItemJob]:
+        # Key checks are rare: looked for once a tick, not at every refill of the pool.
+        if time.monotonic() - self._items_looked_at < settings.PORTAL_MONITOR_TICK:
+            return []
+        self._items_looked_at = time.monotonic()
         now = timezone.now()
         expires = now + claim_ttl()
         busy = [pk for kind, pk in self._busy if kind == "item"]

@@ -292,7 +292,7 @@ PORTAL_MONITOR_DOWN_AFTER = env.int("PORTAL_MONITOR_DOWN_AFTER", default=2)
 # Days probes are kept; the monitor deletes older ones itself.
 PORTAL_MONITOR_RETENTION_DAYS = env.int("PORTAL_MONITOR_RETENTION_DAYS", default=30)
 # Seconds a claimed deployment stays reserved to the monitor that claimed it; a monitor
-# that dies loses its claims after this. 0: derived from the probe deadline (12 times it, plus 30 s).
+# that dies loses its claims after this. 0: 12 times the probe deadline, plus 30 s.
 PORTAL_MONITOR_CLAIM_SECONDS = env.int("PORTAL_MONITOR_CLAIM_SECONDS", default=0)
 # Seconds between two looks for due work while the monitor waits (Check now latency).
 PORTAL_MONITOR_TICK = env.float("PORTAL_MONITOR_TICK", default=1.0)

@@ -37,7 +37,7 @@ from chat.streams import (
     parse_completion,
     parse_error_body,
 )
-from chat.upstream import UpstreamError, UpstreamPolicy, open_stream, post_json
+from chat.upstream import Cancellation, UpstreamError, UpstreamPolicy, open_stream, post_json
 
 # A token the platform says is stale is fetched again once, and the call retried once.
 TOKEN_RETRY_CODES = {"APIG.0301", "APIG.0307"}
@@ -151,6 +151,8 @@ class CallRun:
         self.policy = policy
         self.result = CallResult()
         self._started = 0.0
+        # cancel() from any thread ends the upstream call at once (the browser left).
+        self.cancellation = Cancellation()
 
     def elapsed_ms(self) -> int:
         return int((time.monotonic() - self._started) * 1000)
@@ -177,6 +179,10 @@ class CallRun:
                 yield from self._once()
         except UpstreamError as error:
             self.result.status = self.result.status or error.status
+            if error.kind == "cancelled":
+                # Nobody is left to tell: the relay records the call as stopped.
+                self.result.latency_ms = self.elapsed_ms()
+                return
             yield "error", self.result.fail(f"upstream.{error.kind}", error.message)
         except tokens.TokenError as error:
             self.result.status = error.status
@@ -213,7 +219,13 @@ class CallRun:
         if plan.stream:
             headers["Accept"] = "text/event-stream"
             headers["Accept-Encoding"] = "identity"
-        return opener(plan.url, headers=headers, body=plan.body_bytes(), policy=self.policy)
+        return opener(
+            plan.url,
+            headers=headers,
+            body=plan.body_bytes(),
+            policy=self.policy,
+            cancellation=self.cancellation,
+        )
 
     def _needs_new_token(self, status: int, body: bytes) -> bool:
         if not self.plan.credential or status < 400:

@@ -95,7 +95,7 @@ def playground_send(request: HttpRequest) -> HttpResponse:
         )
         response["Retry-After"] = str(retry_after)
         return response
-    return sse_response(CallRun(plan, policy_from_settings()))
+    return sse_response(CallRun(plan, policy_from_settings()), request)
 
 
 def _messages(error: ValidationError) -> dict:

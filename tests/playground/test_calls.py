@@ -250,6 +250,14 @@ def test_platform_says_not_running(demo, member):
             "Unknown field(s) headers",
         ),
         ('{"messages": [{"content": "hi"}], "temperature": "hot"}', "temperature must be"),
+        (
+            '{"messages": [{"content": "hi"}], "temperature": 1.5}',
+            "On V1, temperature must be a number from 0 to 1.",
+        ),
+        (
+            '{"messages": [{"content": "hi"}], "top_p": 0}',
+            "On V1, top_p must be a number greater than 0 and at most 1.",
+        ),
         ('{"messages": [{"role": "robot", "content": "hi"}]}', "role must be"),
     ],
 )
@@ -379,3 +387,14 @@ def test_copy_as_curl_reproduces_the_call_with_the_key_from_the_environment(demo
     )
     assert done.returncode == 0, done.stderr
     assert '"choices"' in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [("Fault: error_502", "backend is unavailable"), ("Fault: error_504", "backend timed out")],
+)
+def test_the_gateway_code_apig_0201_is_explained_by_its_status(demo, member, name, words):
+    _, events = send(
+        member, demo, deployment=dep(demo, name), auth=auth_of(access(demo, "team-all"))
+    )
+    assert words in named(events, "error")[0]["hint"]

@@ -142,8 +142,9 @@ class CallResult:
 
 
 class CallRun:
-    """Runs a plan; iterate ``events()`` for (name, data) pairs: start, delta, usage,
-    error, end. ``result`` fills in as it goes, so it can be recorded even when the
+    """Runs a plan; iterate ``events()`` for (name, data) pairs: start, status (a
+    stream's HTTP status, once its head arrived), delta (the first one with ttft_ms),
+    usage, error, end. ``result`` fills in as it goes, so it can be recorded even when the
     consumer stops early (the browser went away or pressed Stop)."""
 
     def __init__(self, plan: CallPlan, policy: UpstreamPolicy) -> None:
@@ -258,7 +259,8 @@ class CallRun:
                 ),
             )
             return
-        self.result.ttft_ms = self.elapsed_ms()
+        # No time to first token: the whole answer came at once, so it would only
+        # repeat the latency.
         for index, text in enumerate(completion.texts or (completion.text,)):
             yield "delta", {"text": text, "index": index}
         self.result.finish_reason = completion.finish_reason
@@ -279,6 +281,8 @@ class CallRun:
                 self.result.keep_raw(error_body.decode("utf-8", "replace"))
                 yield "error", self._error_from_body(error_body)
                 return
+            # The browser shows the status now, not when the stream ends.
+            yield "status", {"status": upstream.status}
             parser = StreamParser()
             for line in upstream.iter_lines():
                 self.result.keep_raw(line + "\n")
@@ -294,9 +298,11 @@ class CallRun:
 
     def _stream_event(self, event) -> Iterator[tuple[str, dict]]:
         if isinstance(event, Delta):
+            data = {"text": event.text, "index": event.index}
             if self.result.ttft_ms is None:
                 self.result.ttft_ms = self.elapsed_ms()
-            yield "delta", {"text": event.text, "index": event.index}
+                data["ttft_ms"] = self.result.ttft_ms  # shown as soon as it is known
+            yield "delta", data
         elif isinstance(event, Usage):
             self.result.usage = event
             yield "usage", usage_data(event)

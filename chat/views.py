@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +16,7 @@ from accessportal.models import Role
 from accessportal.scoping import workspace_view
 from accessportal.views.common import paginate, query_without_page
 from chat import ratelimit
+from chat.bodies import NUMBERS_BY_VERSION
 from chat.calls import CallRun, policy_from_settings
 from chat.checks import check_access, planned_runs
 from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm, TestCallFilterForm
@@ -51,6 +53,10 @@ def catalog_for_playground(workspace) -> dict:
             for c in workspace.iam_credentials.all()
         ],
         "examples": {"v1": example_body("v1"), "v2": example_body("v2")},
+        "ranges": {
+            version: {name: asdict(allowed) for name, allowed in numbers.items()}
+            for version, numbers in NUMBERS_BY_VERSION.items()
+        },
     }
 
 

@@ -38,7 +38,7 @@ def test_v1_accepts_the_edges_of_its_ranges(params):
 
 def test_v2_keeps_the_openai_ranges():
     assert parse_body(body(temperature=1.5, top_p=0), "v2")["temperature"] == 1.5
-    with pytest.raises(BodyError, match="On V2, temperature must be a number from 0 to 2."):
+    with pytest.raises(BodyError, match=r"On V2, temperature must be a number from 0 to 2\."):
         parse_body(body(temperature=2.5), "v2")
 
 

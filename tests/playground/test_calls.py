@@ -398,3 +398,28 @@ def test_the_gateway_code_apig_0201_is_explained_by_its_status(demo, member, nam
         member, demo, deployment=dep(demo, name), auth=auth_of(access(demo, "team-all"))
     )
     assert words in named(events, "error")[0]["hint"]
+
+
+def test_a_stream_tells_its_status_and_first_token_time_as_soon_as_known(demo, member):
+    _, events = send(
+        member,
+        demo,
+        deployment=dep(demo, "Pangu NLP chat"),
+        auth=auth_of(access(demo, "team-all")),
+        stream=True,
+    )
+    names = [e for e, _ in events]
+    assert names.index("status") < names.index("delta")
+    assert named(events, "status") == [{"status": 200}]
+    first, *rest = named(events, "delta")
+    assert first["ttft_ms"] == named(events, "end")[0]["ttft_ms"]
+    assert all("ttft_ms" not in d for d in rest)
+
+
+def test_a_call_without_streaming_has_no_time_to_first_token(demo, member):
+    _, events = send(
+        member, demo, deployment=dep(demo, "Pangu NLP chat"), auth=auth_of(access(demo, "team-all"))
+    )
+    assert named(events, "end")[0]["ttft_ms"] is None
+    assert "status" not in [e for e, _ in events]  # the end tells it, with everything else
+    assert TestCall.objects.get().ttft_ms is None

@@ -153,9 +153,9 @@ def test_a_browser_that_stays_gets_the_whole_answer(portal, quiet_sim, settings)
 
 
 def test_under_gunicorn_the_one_thread_is_free_again_when_the_browser_leaves(
-    gunicorn_cluster,
-    sqlite_env,
-    quiet_sim,  # noqa: F811 (the imported fixtures)
+    gunicorn_cluster,  # noqa: F811 (a fixture of test_gunicorn, imported above)
+    sqlite_env,  # noqa: F811
+    quiet_sim,
 ):
     """Production serving: a gthread worker with a single thread. While the call holds it
     nobody else is answered, so a page answered right after the hang-up proves it free."""

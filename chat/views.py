@@ -20,6 +20,7 @@ from chat.bodies import NUMBERS_BY_VERSION
 from chat.calls import CallRun, policy_from_settings
 from chat.checks import check_access, planned_runs
 from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm, TestCallFilterForm
+from chat.hints import hint_for
 from chat.models import Outcome
 from chat.relay import sse_response
 
@@ -116,11 +117,15 @@ def testcall_list(request: HttpRequest) -> HttpResponse:
     filters = TestCallFilterForm(request.GET)
     calls = filters.apply(request.workspace.test_calls.all())
     names = request.workspace.test_calls.values_list("deployment_name", flat=True).distinct()
+    page = paginate(request, calls)
+    for call in page.object_list:
+        # The plain sentence goes before the code, as in the playground.
+        call.hint = hint_for(call.error_code, call.status_code) if call.error_code else ""
     return render(
         request,
         "chat/testcall_list.html",
         {
-            "page": paginate(request, calls),
+            "page": page,
             "filters": filters.values(),
             "deployment_names": sorted(set(names)),
             "outcomes": Outcome.choices,

@@ -423,3 +423,15 @@ def test_a_call_without_streaming_has_no_time_to_first_token(demo, member):
     assert named(events, "end")[0]["ttft_ms"] is None
     assert "status" not in [e for e, _ in events]  # the end tells it, with everything else
     assert TestCall.objects.get().ttft_ms is None
+
+
+def test_the_history_puts_the_plain_sentence_before_the_code(demo, member):
+    send(
+        member,
+        demo,
+        deployment=dep(demo, "Fault: error_504"),
+        auth=auth_of(access(demo, "team-all")),
+    )
+    page = member.get(f"/w/{demo.code}/playground/history/").content.decode()
+    sentence = page.index("The backend timed out")
+    assert sentence < page.index("<code>APIG.0201</code>")

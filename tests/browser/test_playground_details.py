@@ -37,22 +37,24 @@ def paced_portal(seed_portal):
     sim.stop()
 
 
-def no_clipboard_page(new_context, works: bool):
+def copy_curl_without_the_clipboard_api(new_context, portal, signed_in, *, works: bool):
+    """Make a call on a page without the Clipboard API, then click Copy as curl."""
     context = new_context()
     context.add_init_script(NO_CLIPBOARD + f"window.copyWorks = {str(works).lower()};")
-    return context.new_page()
-
-
-def test_copy_as_curl_falls_back_where_the_clipboard_api_is_missing(
-    new_context, portal, signed_in, shot
-):
-    page = no_clipboard_page(new_context, works=True)
+    page = context.new_page()
     signed_in(page, "demo-member")
     open_playground(page, portal)
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#pg-status")).to_have_text("200")
     curl = page.locator("#pg-curl")
     curl.click()
+    return page, curl
+
+
+def test_copy_as_curl_falls_back_where_the_clipboard_api_is_missing(
+    new_context, portal, signed_in, shot
+):
+    page, curl = copy_curl_without_the_clipboard_api(new_context, portal, signed_in, works=True)
     expect(curl).to_have_text("Copied")
     copied = page.evaluate("window.copied")
     assert len(copied) == 1 and copied[0].startswith("curl ") and "PANGU_API_KEY" in copied[0]
@@ -63,13 +65,7 @@ def test_copy_as_curl_falls_back_where_the_clipboard_api_is_missing(
 def test_when_nothing_can_copy_the_text_is_offered_selected_never_a_false_copied(
     new_context, portal, signed_in, shot
 ):
-    page = no_clipboard_page(new_context, works=False)
-    signed_in(page, "demo-member")
-    open_playground(page, portal)
-    page.get_by_role("button", name="Send").click()
-    expect(page.locator("#pg-status")).to_have_text("200")
-    curl = page.locator("#pg-curl")
-    curl.click()
+    page, curl = copy_curl_without_the_clipboard_api(new_context, portal, signed_in, works=False)
     manual = page.get_by_label("Text to copy")
     expect(manual).to_be_visible()
     expect(manual).to_be_focused()

@@ -162,6 +162,18 @@ def start_chunked(h: BaseHTTPRequestHandler) -> None:
     h.end_headers()
 
 
+def start_event_stream(h: BaseHTTPRequestHandler, *, chunked: bool) -> None:
+    """A 200 event stream, chunked or ending when the connection closes."""
+    h.send_response(200)
+    h.send_header("Content-Type", "text/event-stream")
+    if chunked:
+        h.send_header("Transfer-Encoding", "chunked")
+    else:
+        h.send_header("Connection", "close")
+        h.close_connection = True
+    h.end_headers()
+
+
 def write_chunk(h: BaseHTTPRequestHandler, data: bytes) -> None:
     h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
     h.wfile.flush()
@@ -622,14 +634,7 @@ def test_stream_lines_arrive_as_they_are_sent(
 
     def handle(h: BaseHTTPRequestHandler) -> None:
         server = ref[0]
-        h.send_response(200)
-        h.send_header("Content-Type", "text/event-stream")
-        if chunked:
-            h.send_header("Transfer-Encoding", "chunked")
-        else:
-            h.send_header("Connection", "close")
-            h.close_connection = True
-        h.end_headers()
+        start_event_stream(h, chunked=chunked)
         send = (lambda d: write_chunk(h, d)) if chunked else (lambda d: h.wfile.write(d))
         send(b'data:{"n":1}\r\n\r\n')
         h.wfile.flush()
@@ -715,14 +720,7 @@ def test_cancel_ends_a_stream_between_two_lines(
     ref: list[LocalServer] = []
 
     def handle(h: BaseHTTPRequestHandler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "text/event-stream")
-        if chunked:
-            h.send_header("Transfer-Encoding", "chunked")
-        else:
-            h.send_header("Connection", "close")
-            h.close_connection = True
-        h.end_headers()
+        start_event_stream(h, chunked=chunked)
         line = b"data: first\n\n"
         h.wfile.write(b"%x\r\n%s\r\n" % (len(line), line) if chunked else line)
         h.wfile.flush()

@@ -28,7 +28,7 @@ from tests.test_gunicorn import gunicorn_cluster, sqlite_env, static_root  # noq
 
 # Far longer than a test may wait: an upstream call still held would show.
 LONG_MS = 120_000
-WAIT_SECONDS = 5.0  # the defect held the call for the whole read timeout (60 s)
+WAIT_SECONDS = 10.0  # the defect held the call for the whole read timeout (60 s)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -28,6 +29,7 @@ class Receiver:
     url: str
     requests: list[Received] = field(default_factory=list)
     answers: deque = field(default_factory=deque)  # (status, body) to give, in order
+    delay: float = 0.0  # seconds to wait before answering
 
     def answer(self, *answers: tuple[int, bytes]) -> None:
         self.answers.extend(answers)
@@ -38,7 +40,7 @@ def receiver():
     state = Receiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             parts = urlsplit(self.path)
             state.requests.append(
@@ -50,6 +52,7 @@ def receiver():
                 )
             )
             status, body = state.answers.popleft() if state.answers else (200, b"ok")
+            time.sleep(state.delay)
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -95,7 +98,7 @@ def smtp(settings):
     box = Mailbox(port=free_port())
 
     class Handler:
-        async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
+        async def handle_DATA(self, server, session, envelope) -> str:
             if box.refuse:
                 return f"{box.refuse} refused by the test server"
             box.envelopes.append(envelope)

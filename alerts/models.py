@@ -91,6 +91,13 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        if not self.target_ciphertext:
+            # Email channels too hold a (empty) sealed target: every secret column of
+            # every row stays readable by readyz and rotate_secrets.
+            self.set_target(WebhookTarget(url=""))
+        super().save(*args, **kwargs)
+
     @property
     def is_email(self) -> bool:
         return self.kind == ChannelKind.EMAIL
@@ -113,13 +120,6 @@ class Channel(models.Model):
         """The decrypted URL and secret; only the sender and the edit form call this."""
         data = json.loads(self.SECRETS[0].read(self))
         return WebhookTarget(url=data["url"], secret=data.get("secret", ""))
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.target_ciphertext:
-            # Email channels too hold a (empty) sealed target: every secret column of
-            # every row stays readable by readyz and rotate_secrets.
-            self.set_target(WebhookTarget(url=""))
-        super().save(*args, **kwargs)
 
     def event_labels(self) -> list[str]:
         labels = dict(EventKind.choices)

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alerts.formats import Alert, Outcome
 from alerts.models import OPEN_STATUSES, Delivery, DeliveryStatus, Event, EventKind
@@ -89,7 +90,9 @@ def outcome_fields(outcome: Outcome, attempts: int, *, now: datetime) -> dict:
 def deliver_one(delivery: Delivery, *, now: datetime) -> Outcome:
     channel = delivery.channel
     if not channel.enabled and delivery.event.kind != EventKind.TEST:
-        outcome = Outcome(False, "The channel was disabled before this was sent.", permanent=True)
+        outcome = Outcome(
+            False, gettext("The channel was disabled before this was sent."), permanent=True
+        )
     else:
         outcome = send(channel, alert_for(delivery), now=now)
     # Written only while the claim is still ours: a sender that outlived its claim

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext
+
 from alerts import signing
 
 JSON = "application/json"
@@ -62,8 +64,8 @@ def _dumps(data: dict) -> bytes:
 
 def plain_lines(alert: Alert) -> list[str]:
     lines = [f"{label}: {value}" for label, value in alert.facts.items()]
-    lines.append(f"Workspace: {alert.workspace}")
-    lines.append(f"Time: {utc_text(alert.created_at)}")
+    lines.append(f"{gettext('Workspace')}: {alert.workspace}")
+    lines.append(f"{gettext('Time')}: {utc_text(alert.created_at)}")
     return lines
 
 
@@ -99,7 +101,7 @@ def slack_body(alert: Alert) -> dict:
         blocks.append({"type": "section", "fields": facts})
     context = f"{_slack_escape(alert.workspace)} · {utc_text(alert.created_at)}"
     if alert.link:
-        context += f" · <{alert.link}|Open in Access Portal>"
+        context += f" · <{alert.link}|{_open_text()}>"
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
     return {"text": alert.subject, "blocks": blocks}
 
@@ -107,18 +109,22 @@ def slack_body(alert: Alert) -> dict:
 def feishu_body(alert: Alert) -> dict:
     content = [[{"tag": "text", "text": line}] for line in plain_lines(alert)]
     if alert.link:
-        content.append([{"tag": "a", "text": "Open in Access Portal", "href": alert.link}])
+        content.append([{"tag": "a", "text": _open_text(), "href": alert.link}])
     return {
         "msg_type": "post",
         "content": {"post": {"zh_cn": {"title": alert.subject, "content": content}}},
     }
 
 
+def _open_text() -> str:
+    return gettext("Open in Access Portal")
+
+
 def _markdown(alert: Alert, *, title: str) -> str:
     lines = [title, ""]
     lines += [f"- {line}" for line in plain_lines(alert)]
     if alert.link:
-        lines += ["", f"[Open in Access Portal]({alert.link})"]
+        lines += ["", f"[{_open_text()}]({alert.link})"]
     return "\n".join(lines)
 
 
@@ -147,10 +153,12 @@ def email_text(alert: Alert) -> tuple[str, str]:
         body += ["", alert.link]
     body += [
         "",
-        "— Access Portal. Admins choose these notifications on the workspace's",
-        "Notifications page.",
+        gettext(
+            "— Access Portal. Admins choose these notifications on the workspace's "
+            "Notifications page."
+        ),
     ]
-    prefix = "[Test] " if alert.test else ""
+    prefix = gettext("[Test] ") if alert.test else ""
     return f"{prefix}[Access Portal] {alert.subject}", "\n".join(body) + "\n"
 
 
@@ -193,9 +201,8 @@ def http_outcome(status: int) -> Outcome:
     if 200 <= status < 300:
         return Outcome(ok=True, status=status)
     permanent = 400 <= status < 500 and status not in (408, 429)
-    return Outcome(
-        ok=False, error=f"The receiver answered HTTP {status}.", permanent=permanent, status=status
-    )
+    error = gettext("The receiver answered HTTP %(status)s.") % {"status": status}
+    return Outcome(ok=False, error=error, permanent=permanent, status=status)
 
 
 def judge(kind: str, status: int, body: bytes) -> Outcome:
@@ -215,7 +222,10 @@ def judge(kind: str, status: int, body: bytes) -> Outcome:
     message = str(data.get("msg") or data.get("errmsg") or "")[:200]
     return Outcome(
         ok=False,
-        error=f"The receiver refused the message: code {code} {message}".strip(),
+        error=(
+            gettext("The receiver refused the message: code %(code)s %(message)s")
+            % {"code": code, "message": message}
+        ).strip(),
         permanent=code not in THROTTLED_CODES[kind],
         status=status,
     )

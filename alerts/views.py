@@ -92,6 +92,15 @@ def _saved(request: HttpRequest, form: ChannelForm, message: str) -> HttpRespons
     return redirect("alerts:channel_detail", ws=request.workspace.code, channel=channel.code)
 
 
+def _form_page(request: HttpRequest, form: ChannelForm, message: str, **context) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        response = _saved(request, form, message)
+        if response is not None:
+            return response
+    context.setdefault("kind_label", ChannelKind(form.kind).label)
+    return render(request, "alerts/channel_form.html", {"form": form, "kind": form.kind, **context})
+
+
 @sensitive_post_parameters("url", "secret")
 @workspace_view(Role.ADMIN, methods=("GET", "POST"))
 def channel_create(request: HttpRequest) -> HttpResponse:
@@ -99,15 +108,7 @@ def channel_create(request: HttpRequest) -> HttpResponse:
     if kind is None:
         return redirect("alerts:channel_list", ws=request.workspace.code)
     form = ChannelForm(request.POST or None, workspace=request.workspace, kind=kind)
-    if request.method == "POST" and form.is_valid():
-        response = _saved(request, form, gettext("Channel “%(name)s” added."))
-        if response is not None:
-            return response
-    return render(
-        request,
-        "alerts/channel_form.html",
-        {"form": form, "kind_label": ChannelKind(kind).label, "kind": kind},
-    )
+    return _form_page(request, form, gettext("Channel “%(name)s” added."))
 
 
 @sensitive_post_parameters("url", "secret")
@@ -117,15 +118,7 @@ def channel_edit(request: HttpRequest, channel) -> HttpResponse:
     form = ChannelForm(
         request.POST or None, workspace=request.workspace, kind=channel.kind, instance=channel
     )
-    if request.method == "POST" and form.is_valid():
-        response = _saved(request, form, gettext("Channel “%(name)s” saved."))
-        if response is not None:
-            return response
-    return render(
-        request,
-        "alerts/channel_form.html",
-        {"form": form, "channel": channel, "kind_label": channel.get_kind_display()},
-    )
+    return _form_page(request, form, gettext("Channel “%(name)s” saved."), channel=channel)
 
 
 @workspace_view(Role.ADMIN, methods=("POST",))

@@ -198,3 +198,16 @@ def test_rotate_secrets_reencrypts_channel_targets(world, settings):
     mail.refresh_from_db()
     assert hook.target().url == "http://127.0.0.1:9/x" and hook.target().secret == "s" * 20
     assert mail.target().url == ""
+
+
+def test_demo_workspace_gets_one_console_email_channel(db, simulator):
+    from django.core.management import call_command
+
+    from accessportal import demo as seeding
+    from tests.conftest import PASSWORD
+
+    workspace = seeding.seed(simulator.state, simulator_url=simulator.url, password=PASSWORD)
+    call_command("seed_demo_alerts")
+    call_command("seed_demo_alerts")  # again: nothing changes
+    [channel] = workspace.workspace.alert_channels.all()
+    assert channel.kind == "email" and channel.recipient_list() == ["demo@example.test"]

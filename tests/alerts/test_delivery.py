@@ -356,3 +356,21 @@ def test_sendalerts_once_sends_what_is_due(world, receiver):
     down(world.alpha)
     call_command("sendalerts", once=True)
     assert only_delivery().status == DeliveryStatus.SENT and len(receiver.requests) == 1
+
+
+def test_prune_forgets_old_finished_deliveries_only(world, receiver, settings):
+    from alerts.delivery import prune
+    from alerts.models import Event
+
+    settings.PORTAL_ALERTS_RETENTION_DAYS = 90
+    factories.make_channel(world.alpha, url=receiver.url, secret=SECRET)
+    receiver.answer((200, b""), (500, b""))
+    down(world.alpha)
+    deliver_due()  # delivered
+    down(world.alpha)
+    deliver_due()  # still retrying
+    later = timezone.now() + timedelta(days=91)
+    assert prune(now=later) > 0
+    assert list(Delivery.objects.values_list("status", flat=True)) == ["pending"]
+    assert Event.objects.count() == 1
+    assert prune(now=timezone.now()) == 0

@@ -113,3 +113,22 @@ def test_navigation_counts_keys_expiring_soon(world, viewer_client):
     ApplicationAccess.objects.update(expires_at=None)
     page = viewer_client.get(f"/w/{world.alpha.code}/deployments/").content.decode()
     assert "expiring soon</span>" not in page
+
+
+def test_a_process_that_lost_the_race_does_not_warn_twice(world, monkeypatch):
+    """Two senders read "not warned yet" at the same moment; the unique row lets one win."""
+    import alerts.expiry
+
+    factories.make_channel(world.alpha, events=["key_expiring"])
+    now = timezone.now()
+    factories.make_access(world.alpha, expires_at=now + timedelta(days=3))
+    assert warn_expiring(now=now) == 1
+
+    class StaleRead:
+        class objects:
+            filter = staticmethod(lambda **kw: ExpiryWarning.objects.none())
+            create = staticmethod(ExpiryWarning.objects.create)
+
+    monkeypatch.setattr(alerts.expiry, "ExpiryWarning", StaleRead)
+    assert warn_expiring(now=now) == 0
+    assert Event.objects.count() == 1

@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from accessportal.models import Role
 from accessportal.scoping import workspace_view
-from accessportal.views.common import CONFLICT, paginate
+from accessportal.views.common import CONFLICT, paginate, query_without_page
 from alerts import services
 from alerts.forms import ChannelForm
 from alerts.models import OPEN_STATUSES, ChannelKind, DeliveryStatus
@@ -50,6 +50,8 @@ def _deliveries_context(request: HttpRequest, channel) -> dict:
         "channel": channel,
         "page": paginate(request, deliveries),
         "status": status,
+        "query": query_without_page(request),
+        "poll_query": request.GET.urlencode(),
         "open_count": channel.deliveries.filter(status__in=OPEN_STATUSES).count(),
         "failed_count": channel.deliveries.filter(status=DeliveryStatus.FAILED).count(),
     }

@@ -211,3 +211,13 @@ def test_demo_workspace_gets_one_console_email_channel(db, simulator):
     call_command("seed_demo_alerts")  # again: nothing changes
     [channel] = workspace.workspace.alert_channels.all()
     assert channel.kind == "email" and channel.recipient_list() == ["demo@example.test"]
+
+
+def test_deliveries_page_and_keep_the_filter(admin_client, ws, world, settings):
+    channel = factories.make_channel(world.alpha)
+    for _ in range(51):
+        admin_client.post(f"{ws}/{channel.code}/test/")
+    page = admin_client.get(f"{ws}/{channel.code}/", {"status": "pending", "page": "2"})
+    text = page.content.decode()
+    assert "Page 2 of 2" in text and "status=pending&amp;page=1" in text
+    assert f"{channel.code}/deliveries/?status=pending&amp;page=2" in text

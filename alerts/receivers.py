@@ -1,5 +1,6 @@
 """Events read from the catalog's audit trail, in the audited change's own transaction:
-a key revealed or rotated, and a *Check key* that found failures."""
+a key revealed or rotated. (key_check_failed is raised by whoever runs the check, the
+monitor, with the failing calls at hand.)"""
 
 from __future__ import annotations
 
@@ -49,34 +50,6 @@ def _key_event(event: AuditEvent, kind: str, subject: str) -> None:
     )
 
 
-def _check_failures(event: AuditEvent) -> None:
-    access = _access_of(event)
-    if access is None:
-        return
-    failing = [row for row in access.last_check.values() if not row.get("ok")]
-    if not failing:
-        return
-    listed = "; ".join(
-        f"{row.get('name', '?')} ({str(row.get('version', '')).upper()}): "
-        f"{row.get('error_code') or row.get('status') or gettext('error')}"
-        for row in failing[:20]
-    )
-    raise_event(
-        workspace=event.workspace,
-        kind=EventKind.KEY_CHECK_FAILED,
-        subject=gettext("Key check of “%(name)s” failed for %(count)d deployment(s)")
-        % {"name": access.name, "count": len(failing)},
-        facts={
-            gettext("Access"): access.name,
-            gettext("Key"): access.key_hint,
-            gettext("Result"): event.summary,
-            gettext("Failing"): listed,
-            **_who(event),
-        },
-        link=_link(event, access),
-    )
-
-
 @receiver(post_save, sender=AuditEvent, dispatch_uid="alerts.audit_events")
 def notify_from_audit(sender, instance: AuditEvent, created: bool, raw: bool = False, **kw) -> None:
     if not created or raw:
@@ -89,5 +62,3 @@ def notify_from_audit(sender, instance: AuditEvent, created: bool, raw: bool = F
         _key_event(
             instance, EventKind.KEY_ROTATED, gettext("Key of “%(name)s” rotated by %(actor)s")
         )
-    elif instance.action == AuditAction.ACCESS_CHECK:
-        _check_failures(instance)

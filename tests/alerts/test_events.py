@@ -99,39 +99,6 @@ def test_a_failed_audit_write_takes_its_notification_with_it(world):
     assert not Delivery.objects.exists()
 
 
-def test_a_key_check_with_failures_notifies(world):
-    factories.make_channel(world.alpha, events=["key_check_failed"])
-    access = factories.make_access(world.alpha, name="ops")
-    matrix = {
-        "a": {"name": "Chat", "version": "v1", "ok": True, "status": 200, "error_code": ""},
-        "b": {
-            "name": "Coder",
-            "version": "v2",
-            "ok": False,
-            "status": 401,
-            "error_code": "APIG.0303",
-        },
-    }
-    ApplicationAccess.objects.filter(pk=access.pk).update(last_check=matrix)
-    audit.record(
-        workspace=world.alpha,
-        actor=world.admin,
-        action=AuditAction.ACCESS_CHECK,
-        target="ops",
-        summary="1 of 2 running deployments reachable",
-    )
-    event = Event.objects.get()
-    assert event.kind == "key_check_failed"
-    assert event.facts["Failing"] == "Coder (V2): APIG.0303"
-    # An all-green check raises nothing.
-    matrix["b"]["ok"] = True
-    ApplicationAccess.objects.filter(pk=access.pk).update(last_check=matrix)
-    audit.record(
-        workspace=world.alpha, actor=world.admin, action=AuditAction.ACCESS_CHECK, target="ops"
-    )
-    assert Event.objects.count() == 1
-
-
 def test_a_canary_key_reaches_no_notification(world, admin_client, receiver, smtp, caplog):
     caplog.set_level(logging.DEBUG)
     canary, rotated = f"CANARY{uuid.uuid4().hex}", f"CANARY{uuid.uuid4().hex}"

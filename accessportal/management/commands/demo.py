@@ -12,7 +12,6 @@ import time
 import urllib.request
 
 from django.apps import apps
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -49,12 +48,8 @@ class Command(BaseCommand):
         simulator_url = f"http://127.0.0.1:{simulator_port}"
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", state=state, simulator_url=simulator_url, password=password)
-        # Notifications are a feature app: named, never imported, so the catalog stays
-        # below it. Its sender prints the demo's mail to the console (DEBUG's mail backend).
-        helpers = []
-        if apps.is_installed("alerts"):
+        if apps.is_installed("alerts"):  # named, not imported: the catalog stays below it
             call_command("seed_demo_alerts")
-            helpers.append([sys.executable, "manage.py", "sendalerts", "--interval", "2"])
         simulator = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
             [
                 sys.executable,
@@ -68,10 +63,6 @@ class Command(BaseCommand):
                 state,
             ]
         )
-        background = [
-            subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603 (fixed arguments)
-            for command in helpers
-        ]
         try:
             wait_until_up(simulator_url, simulator)
             self.stdout.write(f"Simulator answering at {simulator_url}")
@@ -80,10 +71,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            for process in (simulator, *background):
-                process.terminate()
-            for process in (simulator, *background):
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            simulator.terminate()
+            try:
+                simulator.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                simulator.kill()

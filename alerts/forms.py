@@ -58,9 +58,11 @@ def validate_webhook_url(value: str) -> None:
 
 
 def mask_url(url: str) -> str:
-    """What pages show of a webhook URL: scheme and host; the path may hold a token."""
+    """What pages show of a webhook URL: scheme and host; path and query may hold a token."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/…" if parts.path not in ("", "/") else url
+    if parts.path in ("", "/") and not parts.query and not parts.fragment:
+        return url
+    return f"{parts.scheme}://{parts.netloc}/…"
 
 
 class ChannelForm(forms.Form):

@@ -236,6 +236,8 @@ def test_webhook_urls_refused(settings, url):
         ("https://hooks.slack.com/services/T0/B0/XYZsecret", "https://hooks.slack.com/…"),
         ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K", "https://qyapi.weixin.qq.com/…"),
         ("https://example.test/", "https://example.test/"),
+        ("https://example.test/?key=K", "https://example.test/…"),
+        ("https://example.test#K", "https://example.test/…"),
     ],
 )
 def test_mask_url_hides_the_path(url, shown):

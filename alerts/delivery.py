@@ -15,6 +15,7 @@ carries (``X-Portal-Delivery``, ``id``).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,11 +23,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accessportal.crypto import CryptoError
 from alerts.formats import Alert, Outcome
 from alerts.models import OPEN_STATUSES, Delivery, DeliveryStatus, Event, EventKind
 from alerts.transports import send
 
 MAX_BACKOFF = timedelta(hours=6)
+logger = logging.getLogger(__name__)
 
 
 def retry_delay(attempts: int, base_seconds: float) -> timedelta:
@@ -87,14 +90,38 @@ def outcome_fields(outcome: Outcome, attempts: int, *, now: datetime) -> dict:
     }
 
 
-def deliver_one(delivery: Delivery, *, now: datetime) -> Outcome:
+def attempt(delivery: Delivery, *, now: datetime) -> Outcome:
+    """One try; never raises, so one bad row cannot stop a pass."""
     channel = delivery.channel
     if not channel.enabled and delivery.event.kind != EventKind.TEST:
-        outcome = Outcome(
+        return Outcome(
             False, gettext("The channel was disabled before this was sent."), permanent=True
         )
-    else:
-        outcome = send(channel, alert_for(delivery), now=now)
+    try:
+        return send(channel, alert_for(delivery), now=now)
+    except CryptoError:
+        return Outcome(
+            False,
+            gettext("The channel's stored URL cannot be decrypted: edit the channel."),
+            permanent=True,
+        )
+    except Exception as error:
+        # Only the type: an unexpected exception's text may quote a URL with its token.
+        logger.error("alerts: delivery %s stopped by %s", delivery.code, type(error).__name__)
+        return Outcome(False, gettext("An internal error stopped this try."))
+
+
+def deliver_one(delivery: Delivery, *, now: datetime) -> Outcome:
+    outcome = attempt(delivery, now=now)
+    if not outcome.ok:
+        logger.warning(
+            "alerts: delivery %s to channel %s, try %d: %s%s",
+            delivery.code,
+            delivery.channel.code,
+            delivery.attempts,
+            outcome.error,
+            " (permanent)" if outcome.permanent else "",
+        )
     # Written only while the claim is still ours: a sender that outlived its claim
     # must not overwrite the result of the one that took the row over.
     Delivery.objects.filter(

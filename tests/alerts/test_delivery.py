@@ -374,3 +374,27 @@ def test_prune_forgets_old_finished_deliveries_only(world, receiver, settings):
     assert list(Delivery.objects.values_list("status", flat=True)) == ["pending"]
     assert Event.objects.count() == 1
     assert prune(now=timezone.now()) == 0
+
+
+def test_an_undecryptable_channel_fails_that_delivery_only(world, receiver, settings):
+    from alerts.models import Channel
+
+    broken = factories.make_channel(world.alpha, url=receiver.url, secret=SECRET, name="broken")
+    factories.make_channel(world.alpha, url=receiver.url, secret=SECRET, name="fine")
+    Channel.objects.filter(pk=broken.pk).update(
+        target_ciphertext=factories.make_channel(world.beta).target_ciphertext  # another row's
+    )
+    down(world.alpha)
+    assert deliver_due() == 2
+    by_channel = dict(Delivery.objects.values_list("channel__name", "status"))
+    assert by_channel == {"broken": "failed", "fine": "sent"}
+    assert "cannot be decrypted" in Delivery.objects.get(channel=broken).last_error
+
+
+def test_failures_are_logged_without_the_url(world, receiver, caplog):
+    receiver.answer((500, b""))
+    factories.make_channel(world.alpha, url=receiver.url + "/tok-SECRET-PATH", secret=SECRET)
+    down(world.alpha)
+    deliver_due()
+    assert "The receiver answered HTTP 500." in caplog.text
+    assert "tok-SECRET-PATH" not in caplog.text and SECRET not in caplog.text

@@ -7,17 +7,19 @@ monitor (``manage.py monitor``) calls the same functions each tick, so either ru
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from alerts.delivery import deliver_due, prune
 from alerts.expiry import warn_expiring
 
 BATCH = 50
+logger = logging.getLogger(__name__)
 
 
 def run_pass() -> tuple[int, int]:
@@ -54,7 +56,14 @@ class Command(BaseCommand):
             self.stdout.write(f"sendalerts: a pass every {interval} s (Ctrl-C stops)")
         while True:
             close_old_connections()
-            sent, warned = run_pass()
+            try:
+                sent, warned = run_pass()
+            except DatabaseError:
+                if once:
+                    raise
+                # The loop outlives a database restart; the next pass starts afresh.
+                logger.exception("sendalerts: a pass failed; trying again")
+                sent = warned = 0
             if sent or warned or once:
                 self.stdout.write(f"sendalerts: {sent} delivery(ies) tried, {warned} warning(s)")
             if once:

@@ -66,7 +66,7 @@ def alert_for(delivery: Delivery) -> Alert:
         subject=event.subject,
         workspace=event.workspace.name,
         created_at=event.created_at,
-        facts=dict(event.facts),
+        facts=event.fact_dict(),
         link=absolute_link(event.link),
         test=event.kind == EventKind.TEST,
     )

@@ -135,7 +135,9 @@ class Event(models.Model):
     )
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     subject = models.CharField(max_length=300)
-    facts = models.JSONField(default=dict)
+    # Pairs, not an object: PostgreSQL's jsonb does not keep an object's key order, and
+    # the raiser's order is the order people read the facts in.
+    facts = models.JSONField(default=list)
     link = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -144,6 +146,9 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def fact_dict(self) -> dict[str, str]:
+        return {label: value for label, value in self.facts}
 
 
 class DeliveryStatus(models.TextChoices):

@@ -40,7 +40,11 @@ def raise_event(
         return 0
     with transaction.atomic():
         event = Event.objects.create(
-            workspace=workspace, kind=kind, subject=subject[:300], facts=facts, link=link[:500]
+            workspace=workspace,
+            kind=kind,
+            subject=subject[:300],
+            facts=list(facts.items()),
+            link=link[:500],
         )
         Delivery.objects.bulk_create(
             Delivery(event=event, channel=channel, due_at=event.created_at) for channel in channels
@@ -55,10 +59,10 @@ def queue_test(*, channel: Channel, actor) -> Delivery:
         workspace=channel.workspace,
         kind=EventKind.TEST,
         subject=gettext("Test notification from Access Portal"),
-        facts={
-            gettext("Channel"): channel.name,
-            gettext("Sent by"): getattr(actor, "username", "") or "system",
-        },
+        facts=[
+            [gettext("Channel"), channel.name],
+            [gettext("Sent by"), getattr(actor, "username", "") or "system"],
+        ],
         link=reverse(
             "alerts:channel_detail", kwargs={"ws": channel.workspace.code, "channel": channel.code}
         ),

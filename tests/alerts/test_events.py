@@ -37,7 +37,7 @@ def test_one_delivery_per_enabled_subscribed_channel_of_the_workspace(world):
     assert drift(world.alpha) == 1
     assert list(Delivery.objects.values_list("channel__name", flat=True)) == [wants.name]
     event = Event.objects.get()
-    assert event.kind == "drift_found" and event.facts == {"Deployment": "Pangu NLP chat"}
+    assert event.kind == "drift_found" and event.facts == [["Deployment", "Pangu NLP chat"]]
 
 
 def test_nothing_is_recorded_without_a_channel(world):
@@ -77,11 +77,12 @@ def test_revealing_and_rotating_a_key_notify_through_the_audit_trail(world, admi
     revealed, rotated = Event.objects.order_by("created_at", "id")
     assert revealed.kind == "key_revealed"
     assert revealed.subject == "Key of “team-all” revealed by admin"
-    assert revealed.facts["Access"] == "team-all" and revealed.facts["By"] == "admin"
-    assert revealed.facts["When"].endswith(" UTC")
+    assert revealed.fact_dict()["Access"] == "team-all"
+    assert revealed.fact_dict()["By"] == "admin"
+    assert revealed.fact_dict()["When"].endswith(" UTC")
     assert revealed.link == f"{ws}/access/{access.code}/"
     assert rotated.kind == "key_rotated"
-    assert rotated.facts["Details"] == f"Key {access.key_hint} replaced by new******xyz"
+    assert rotated.fact_dict()["Details"] == f"Key {access.key_hint} replaced by new******xyz"
     assert Delivery.objects.count() == 2
 
 

@@ -36,7 +36,7 @@ def test_each_threshold_is_warned_once(world):
     ]
     event = Event.objects.first()
     assert event.kind == "key_expiring"
-    assert event.facts == {
+    assert event.fact_dict() == {
         "Access": "ci",
         "Key": access.key_hint,
         "Expires": (start + timedelta(days=45)).strftime("%Y-%m-%d %H:%M UTC"),

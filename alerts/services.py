@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_variables
 
@@ -29,8 +30,11 @@ def raise_event(
     """
     if kind not in SUBSCRIBABLE:
         raise ValueError(f"unknown event kind: {kind!r}")
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in facts.items()):
+    if not all(
+        isinstance(k, str | Promise) and isinstance(v, str | Promise) for k, v in facts.items()
+    ):
         raise TypeError("facts must map strings to strings")
+    pairs = [[str(label), str(value)] for label, value in facts.items()]  # lazy ones resolved
     channels = [
         channel
         for channel in Channel.objects.filter(workspace=workspace, enabled=True).only("events")
@@ -43,7 +47,7 @@ def raise_event(
             workspace=workspace,
             kind=kind,
             subject=subject[:300],
-            facts=list(facts.items()),
+            facts=pairs,
             link=link[:500],
         )
         Delivery.objects.bulk_create(

@@ -7,10 +7,10 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accessportal import validators
 from accessportal.models import (
-    EXPIRING_SOON_DAYS,
     ApplicationAccess,
     AuditAction,
     Deployment,
@@ -363,10 +363,11 @@ class AccessFilterForm(forms.Form):
         required=False,
     )
     expiry = forms.ChoiceField(
-        choices=[("", "Any expiry"), ("soon", f"Expiring within {EXPIRING_SOON_DAYS} days")],
-        required=False,
+        choices=[("", _("Any expiry")), ("soon", _("Expiring soon"))], required=False
     )
-    sort = forms.ChoiceField(choices=[("", "Name"), ("expires", "Expires soonest")], required=False)
+    sort = forms.ChoiceField(
+        choices=[("", _("Name")), ("expires", _("Expires soonest"))], required=False
+    )
 
     def apply(self, accesses):
         if not self.is_valid():

@@ -166,6 +166,12 @@ function labelTableCells() {
 
 document.addEventListener("DOMContentLoaded", () => {
   labelTableCells();
+  // Tables a page replaces while it is open (polled lists) are labelled the same way.
+  new MutationObserver((changes) => {
+    if (changes.some((c) => [...c.addedNodes].some((n) => n.querySelector && (n.matches("table, tr") || n.querySelector("table, tr"))))) {
+      labelTableCells();
+    }
+  }).observe(document.body, { childList: true, subtree: true });
   document.querySelectorAll("form[data-mode-form]").forEach((form) => {
     showModeFields(form);
     form.addEventListener("change", () => showModeFields(form));

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from accessportal import audit
 from accessportal.models import AuditAction
 from chat.models import Outcome, TestCall
+from tests import factories
 
 pytestmark = pytest.mark.browser
 
@@ -96,6 +97,7 @@ def busy_portal(portal):
     }
     team.last_checked_at = timezone.now()
     team.save(update_fields=["last_check", "last_checked_at"])
+    factories.make_channel(workspace, name="ops webhook")
     audit.record(
         workspace=workspace,
         actor=member,
@@ -120,6 +122,7 @@ def list_pages(busy_portal) -> list[tuple[str, str]]:
         ("audit", busy_portal.ws("audit/")),
         ("members", busy_portal.ws("members/")),
         ("credentials", busy_portal.ws("credentials/")),
+        ("notification-channels", busy_portal.ws("notifications/")),
     ]
 
 
@@ -149,3 +152,20 @@ def test_on_a_phone_a_row_reads_as_a_card_of_labelled_values(new_context, busy_p
     expect(row.locator("td[data-label='Tokens']")).to_contain_text("110")
     # The header row is there for screen readers, not drawn a second time.
     assert page.locator("thead").evaluate("el => el.getBoundingClientRect().height") <= 1
+
+
+def test_rows_a_page_puts_in_later_are_labelled_too(new_context, busy_portal, signed_in):
+    """Polled lists (a channel's deliveries) replace their table while the page is open."""
+    page = new_context(viewport=WIDTHS["phone"]).new_page()
+    signed_in(page, "demo")
+    page.goto(busy_portal.ws("playground/history/"))
+    page.evaluate(
+        """() => {
+             const body = document.querySelector('tbody');
+             const row = body.rows[0].cloneNode(true);
+             row.querySelectorAll('td').forEach((td) => td.removeAttribute('data-label'));
+             row.id = 'polled';
+             body.replaceChildren(row);
+           }"""
+    )
+    expect(page.locator("#polled td[data-label='Tokens']")).to_contain_text("110")

@@ -68,7 +68,9 @@
         refresh();
       });
     }
-    refresh();
+    // An edit form starts from saved values worth previewing; a new one starts empty, and
+    // its required fields are not worth shouting about before the admin types.
+    if ("previewNow" in form.dataset) refresh();
   }
 
   document.addEventListener("DOMContentLoaded", () => {

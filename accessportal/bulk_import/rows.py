@@ -113,8 +113,7 @@ class ImportPreview:
     def counts(self) -> dict[str, int]:
         counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, "problems": 0}
         for row in self.rows:
-            counts[row.action] += 1
-            counts["problems"] += bool(row.problems)
+            counts["problems" if row.problems else row.action] += 1
         return counts
 
 

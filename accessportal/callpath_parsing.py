@@ -45,32 +45,35 @@ class CallPathError(ValueError):
 
 @dataclass(frozen=True)
 class ParsedCallPath:
-    """The fields one call path determines. ``override`` is the path itself when the
-    fields cannot derive it; ``problems`` say why (``prefix``: what no rule explains)."""
+    """What one call path says: ``target`` holds the fields as found in it (its endpoint
+    and project ID too). ``override`` is the path itself when the fields, with the
+    workspace's endpoint and project ID, cannot derive it again; ``problems`` say why
+    (``prefix``: what no rule explains)."""
 
     version: str
-    mode: str
-    inference_endpoint: str = ""
-    project_id: str = ""
-    deployment_id: str = ""
-    elb_ip: str = ""
-    elb_port: int | None = None
-    api_url: str = ""
-    node_ip: str = ""
-    host_port: int | None = None
+    target: CallTarget
     override: str = ""
     prefix: str = ""
     problems: tuple[str, ...] = field(default=())
 
+    @property
+    def mode(self) -> str:
+        return self.target.mode
+
     def fields(self) -> dict[str, object]:
         """The deployment's own fields this path sets (not the workspace's)."""
-        values: dict[str, object] = {"mode": self.mode}
+        target = self.target
+        values: dict[str, object] = {"mode": target.mode}
         if self.version == V1:
-            values["deployment_id"] = self.deployment_id
-        if self.mode == EDGE_LB:
-            values |= {"elb_ip": self.elb_ip, "elb_port": self.elb_port, "api_url": self.api_url}
-        if self.mode == EDGE_NODE:
-            values |= {"node_ip": self.node_ip, "host_port": self.host_port}
+            values["deployment_id"] = target.deployment_id
+        if target.mode == EDGE_LB:
+            values |= {
+                "elb_ip": target.elb_ip,
+                "elb_port": target.elb_port,
+                "api_url": target.api_url,
+            }
+        if target.mode == EDGE_NODE:
+            values |= {"node_ip": target.node_ip, "host_port": target.host_port}
         values[f"{self.version}_path_override"] = self.override
         return values
 
@@ -142,30 +145,30 @@ def parse_call_path(
     ip = _ip(host)
     base = text[: len(text) - len(parts.path)] + prefix  # scheme, host, port, prefix as typed
     endpoint = inference_endpoint.strip().rstrip("/")
-    ids = {
-        "project_id": match.groupdict().get("project_id") or "",
-        "deployment_id": match.groupdict().get("deployment_id") or "",
-    }
+    found = CallTarget(
+        mode=CLOUD,
+        versions=(version,),
+        project_id=match.groupdict().get("project_id") or "",
+        deployment_id=match.groupdict().get("deployment_id") or "",
+    )
     unexplained = ""
     if endpoint and canonical(base) == canonical(endpoint):
-        parsed = ParsedCallPath(version, CLOUD, inference_endpoint=endpoint, **ids)
+        found = replace(found, inference_endpoint=endpoint)
     elif endpoint and canonical(base).startswith(canonical(endpoint) + "/"):
         unexplained = canonical(base)[len(canonical(endpoint)) :]
-        parsed = ParsedCallPath(version, CLOUD, inference_endpoint=endpoint, **ids)
+        found = replace(found, inference_endpoint=endpoint)
     elif ip and scheme == "http":
         port = parts.port or DEFAULT_PORTS["http"]
         api_url = prefix.strip("/")
         if api_url and not _valid_prefix(api_url):
             unexplained, api_url = prefix, ""
         if unexplained or api_url or mode_hint == EDGE_LB:
-            parsed = ParsedCallPath(
-                version, EDGE_LB, elb_ip=ip, elb_port=port, api_url=api_url, **ids
-            )
+            found = replace(found, mode=EDGE_LB, elb_ip=ip, elb_port=port, api_url=api_url)
         else:
-            parsed = ParsedCallPath(version, EDGE_NODE, node_ip=ip, host_port=port, **ids)
+            found = replace(found, mode=EDGE_NODE, node_ip=ip, host_port=port)
     else:
-        parsed = ParsedCallPath(version, CLOUD, inference_endpoint=base, **ids)
-    return _settle(parsed, text, unexplained, endpoint=endpoint, project_id=project_id)
+        found = replace(found, inference_endpoint=base)
+    return _settle(version, found, text, unexplained, endpoint=endpoint, project_id=project_id)
 
 
 def _valid_prefix(api_url: str) -> bool:
@@ -174,39 +177,30 @@ def _valid_prefix(api_url: str) -> bool:
 
 
 def _settle(
-    parsed: ParsedCallPath, text: str, unexplained: str, *, endpoint: str, project_id: str
+    version: str, found: CallTarget, text: str, unexplained: str, *, endpoint: str, project_id: str
 ) -> ParsedCallPath:
     """Keep the path as the override when the fields (with the workspace's endpoint and
     project) do not derive it again, and say why."""
     problems = []
-    if parsed.project_id and project_id and parsed.project_id != project_id:
+    if found.project_id and project_id and found.project_id != project_id:
         problems.append(
             _("The project ID in the call path (%(found)s) differs from the workspace's (%(ws)s).")
-            % {"found": parsed.project_id, "ws": project_id}
+            % {"found": found.project_id, "ws": project_id}
         )
-    if parsed.mode == CLOUD and canonical(parsed.inference_endpoint) != canonical(endpoint):
+    if found.mode == CLOUD and canonical(found.inference_endpoint) != canonical(endpoint):
         problems.append(
             _("The endpoint of the call path (%(found)s) differs from the workspace's (%(ws)s).")
-            % {"found": parsed.inference_endpoint, "ws": endpoint or "—"}
+            % {"found": found.inference_endpoint, "ws": endpoint or "—"}
         )
     if unexplained:
         problems.append(
             _("The rules cannot explain the gateway prefix %(prefix)s.") % {"prefix": unexplained}
         )
-    target = CallTarget(
-        mode=parsed.mode,
-        versions=(parsed.version,),
-        inference_endpoint=endpoint,
-        project_id=project_id or parsed.project_id,
-        deployment_id=parsed.deployment_id,
-        elb_ip=parsed.elb_ip,
-        elb_port=parsed.elb_port,
-        api_url=parsed.api_url,
-        node_ip=parsed.node_ip,
-        host_port=parsed.host_port,
+    as_saved = replace(
+        found, inference_endpoint=endpoint, project_id=project_id or found.project_id
     )
-    override = text if canonical(call_url(target, parsed.version)) != canonical(text) else ""
-    return replace(parsed, override=override, prefix=unexplained, problems=tuple(problems))
+    override = text if canonical(call_url(as_saved, version)) != canonical(text) else ""
+    return ParsedCallPath(version, found, override, unexplained, tuple(problems))
 
 
 def parse_many(

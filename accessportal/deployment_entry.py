@@ -127,10 +127,10 @@ def override_problems(deployment) -> list[str]:
             )
             continue
         problems.extend(parsed.problems)
-        if version == V1 and parsed.deployment_id != deployment.deployment_id:
+        if version == V1 and parsed.target.deployment_id != deployment.deployment_id:
             problems.append(
                 _("The deployment ID in the V1 override (%(found)s) differs from the field's.")
-                % {"found": parsed.deployment_id}
+                % {"found": parsed.target.deployment_id}
             )
     return problems
 

@@ -332,3 +332,12 @@ def test_list_pages_offer_import_to_admins_only(world, admin_client, member_clie
         url = f"/w/{world.alpha.code}/{path}"
         assert f'href="{url}import/"' in admin_client.get(url).content.decode()
         assert f'href="{url}import/"' not in member_client.get(url).content.decode()
+
+
+def test_an_access_cannot_name_another_workspaces_deployment(world, admin_client):
+    factories.make_deployment(world.beta, name="Foreign", deployment_id="d-foreign")
+    page, _ = preview(
+        admin_client, world, "accesses", f"name,services,api_key\na,Foreign; d-foreign,{KEY_A}\n"
+    )
+    assert page.count("No deployment of this workspace") == 2
+    assert "Apply</button>" not in page

@@ -7,6 +7,8 @@ import io
 import json
 from dataclasses import dataclass
 
+from accessportal.forms import DeploymentForm
+
 DEPLOYMENTS = "deployments"
 ACCESSES = "accesses"
 
@@ -42,21 +44,10 @@ def _csv_cell(value: object) -> str:
 # Documentation addresses only (RFC 5737, .test): a template applied as it is calls nobody.
 DEPLOYMENT_KIND = ImportKind(
     name=DEPLOYMENTS,
+    # The form's fields, with the two version boxes as one column, and the paths to parse.
     columns=(
-        "name",
-        "model_name",
-        "source",
-        "status",
-        "mode",
-        "deployment_id",
-        "elb_ip",
-        "elb_port",
-        "api_url",
-        "node_ip",
-        "host_port",
+        *(name for name in DeploymentForm._meta.fields if not name.startswith("serves_")),
         "versions",
-        "v1_path_override",
-        "v2_path_override",
         "call_path",
     ),
     required=("name",),

@@ -8,11 +8,13 @@ says what Apply would do and every problem, by column. Nothing is written here.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,10 +22,11 @@ from accessportal import deployment_entry
 from accessportal.bulk_import.files import Cell, Table
 from accessportal.bulk_import.kinds import DEPLOYMENTS, ImportKind
 from accessportal.crypto import DecryptionError
-from accessportal.forms import AccessForm, DeploymentForm, RotateKeyForm
+from accessportal.forms import AccessForm, DeploymentForm, RotateKeyForm, ScopeChoiceField
 from accessportal.masking import mask_secret
 from accessportal.models import ApplicationAccess, Deployment, Mode, Source, Status, Workspace
 from accessportal.services import describe_deployment
+
 
 class WithoutConstraintQueries:
     """A model form's rules, minus one repetition: Django checks each of a model's
@@ -41,7 +44,29 @@ class WithoutConstraintQueries:
             del self.instance.full_clean
 
 
-class RowDeploymentForm(WithoutConstraintQueries, DeploymentForm):
+class SharedFields(dict):
+    """One import's copy of a form's fields, shared by its rows' forms.
+
+    Django deep-copies every field (widgets, choices) for each form, so that a form may
+    change its own: half the cost of a row. A row's form changes nothing in them but what
+    ``__init__`` sets the same way for every row of one import (the workspace's deployments,
+    a widget's bounds), so one copy per import serves them all. Never share one between
+    imports: the querysets name the workspace."""
+
+    def __init__(self, form_class) -> None:
+        super().__init__(copy.deepcopy(form_class.base_fields))
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)  # each form still gets its own dict (AccessForm drops a field)
+
+
+class WithSharedFields:
+    def __init__(self, *args, shared_fields: SharedFields, **kwargs) -> None:
+        self.base_fields = shared_fields  # read by BaseForm.__init__ instead of the class's
+        super().__init__(*args, **kwargs)
+
+
+class RowDeploymentForm(WithSharedFields, WithoutConstraintQueries, DeploymentForm):
     """One row's deployment form; the workspace's model names are read once per import."""
 
     def __init__(self, *args, model_names: dict[str, set[int]], **kwargs) -> None:
@@ -52,7 +77,27 @@ class RowDeploymentForm(WithoutConstraintQueries, DeploymentForm):
         return bool(self.model_names.get(value, set()) - {self.instance.pk})
 
 
-class RowAccessForm(WithoutConstraintQueries, AccessForm):
+class PreloadedScope(ScopeChoiceField):
+    """The access form's services, answered from the deployments the import read once,
+    not with a query per row. The rows name deployments through ``_Deployments``, which
+    hands out only this workspace's; anything else is still refused."""
+
+    def __init__(self, deployments: dict[int, Deployment]) -> None:
+        super().__init__(queryset=Deployment.objects.none(), required=False)
+        self.deployments = deployments
+
+    def _check_values(self, value) -> list[Deployment]:
+        try:
+            return [self.deployments[pk] for pk in value]
+        except (KeyError, TypeError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": "?"},
+            ) from None
+
+
+class RowAccessForm(WithSharedFields, WithoutConstraintQueries, AccessForm):
     pass
 
 
@@ -196,6 +241,7 @@ def _deployment_rows(table: Table, workspace: Workspace) -> list[RowResult]:
             taken_model_names[deployment.model_name].add(deployment.pk)
     names: dict[str, int] = {}
     model_names: dict[str, int] = {}
+    fields = SharedFields(RowDeploymentForm)
     results = []
     for row in table.rows:
         cells = row.cells
@@ -235,7 +281,11 @@ def _deployment_rows(table: Table, workspace: Workspace) -> list[RowResult]:
         _mark_repeats(result, names, "name", result.name)
         _mark_repeats(result, model_names, "model_name", data.get("model_name", "").strip())
         form = RowDeploymentForm(
-            data, instance=instance, workspace=workspace, model_names=taken_model_names
+            data,
+            instance=instance,
+            workspace=workspace,
+            model_names=taken_model_names,
+            shared_fields=fields,
         )
         if not form.is_valid():
             _form_problems(result, form)
@@ -257,14 +307,13 @@ class _Deployments:
     """The workspace's deployments by name and by deployment ID, for the services column."""
 
     def __init__(self, workspace: Workspace) -> None:
+        self.by_pk = {d.pk: d for d in workspace.deployments.only("pk", "name", "deployment_id")}
         self.by_name: dict[str, list[int]] = defaultdict(list)
         self.by_id: dict[str, list[int]] = defaultdict(list)
-        for pk, name, deployment_id in workspace.deployments.values_list(
-            "pk", "name", "deployment_id"
-        ):
-            self.by_name[name].append(pk)
-            if deployment_id:
-                self.by_id[deployment_id].append(pk)
+        for pk, deployment in self.by_pk.items():
+            self.by_name[deployment.name].append(pk)
+            if deployment.deployment_id:
+                self.by_id[deployment.deployment_id].append(pk)
 
     def resolve(self, result: RowResult, items: list[str]) -> list[int]:
         pks = []
@@ -308,6 +357,8 @@ def _access_rows(table: Table, workspace: Workspace) -> list[RowResult]:
     deployments = _Deployments(workspace)
     existing = {a.name: a for a in workspace.accesses.prefetch_related("deployments")}
     names: dict[str, int] = {}
+    fields = SharedFields(RowAccessForm)
+    fields["deployments"] = PreloadedScope(deployments.by_pk)
     results = []
     for row in table.rows:
         cells = row.cells
@@ -327,9 +378,17 @@ def _access_rows(table: Table, workspace: Workspace) -> list[RowResult]:
         key = _text(cells.get("api_key"))
         _mark_repeats(result, names, "name", result.name)
         if instance is None:
-            form = RowAccessForm(data | {"api_key": key}, workspace=workspace, with_key=True)
+            form = RowAccessForm(
+                data | {"api_key": key}, workspace=workspace, with_key=True, shared_fields=fields
+            )
         else:
-            form = RowAccessForm(data, instance=instance, workspace=workspace, with_key=False)
+            form = RowAccessForm(
+                data,
+                instance=instance,
+                workspace=workspace,
+                with_key=False,
+                shared_fields=fields,
+            )
             if key:
                 key_form = RotateKeyForm({"api_key": key})
                 if not key_form.is_valid():

@@ -106,7 +106,15 @@ def _split(text: str) -> tuple[str, re.Match, object]:
         raise CallPathError(_("Paste a call path."))
     if any(ch.isspace() for ch in text):
         raise CallPathError(_("A call path has no spaces or line breaks in it."))
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.hostname  # noqa: B018 -- parsed lazily: a bad [IPv6] literal raises here
+    except ValueError:
+        raise CallPathError(
+            _("The host of the call path is not valid; an IPv6 address goes in brackets.")
+        ) from None
+    if "%" in (parts.hostname or ""):
+        raise CallPathError(_("A call path cannot name an IPv6 zone (%…) or escaped host."))
     if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
         raise CallPathError(_("A call path starts with http:// or https:// and a host."))
     if parts.username is not None or parts.password is not None:

@@ -199,6 +199,10 @@ ERRORS = [
     ("http://203.0.113.7:99999" + V2_PATH, "from 1 to 65535"),
     ("http://203.0.113.7:0" + V2_PATH, "from 1 to 65535"),
     (f"{E} {V2_PATH}", "no spaces"),
+    ("http://[::1" + V2_PATH, "IPv6 address goes in brackets"),
+    ("http://[zz]:80" + V2_PATH, "IPv6 address goes in brackets"),
+    ("http://[fe80::1%25eth0]:80" + V2_PATH, "IPv6 zone"),
+    ("http://%41:80" + V2_PATH, "escaped host"),
 ]
 
 

@@ -169,3 +169,21 @@ def test_the_form_page_carries_the_paste_box_and_the_preview_script(world, admin
     assert f'data-preview-url="/w/{world.alpha.code}/deployments/new/preview/"' in page
     assert "js/deployment_preview.js" in page
     assert "<script>" not in page  # no inline script (CSP)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"mode": "satellite"},
+        {"mode": "edge_lb", "elb_ip": "::1", "elb_port": "9" * 5000},
+        {"mode": "edge_node", "node_ip": "\x00", "host_port": "-1"},
+        {"call_path": "http://[::1" + "/api/v2/chat/completions"},
+        {"call_path": "x" * 10_000},
+        {"v1_path_override": "http://[zz]/v1/p/deployments/d/chat/completions"},
+        {"v2_path_override": "https://pangu.example.test/v1/p/deployments/d/chat/completions"},
+    ],
+)
+def test_odd_input_gets_an_answer_never_a_500(world, admin_client, odd):
+    answer = preview(admin_client, world, form_data(**odd))
+    assert "html" in answer
+    assert admin_client.post(url(world, "new/fill/"), form_data(**odd)).status_code == 200

@@ -55,6 +55,7 @@ def test_canary_key_never_leaves_except_by_reveal(world, admin_client, caplog):
         "cred": credential.code,
         "member": world.alpha.memberships.first().code,
         "upload": uploaded["Location"].rstrip("/").rsplit("/", 1)[1],
+        "channel": factories.make_channel(world.alpha).code,
     }
     bodies = []
     for client in (admin_client, world.client_for(world.member)):

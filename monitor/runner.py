@@ -71,6 +71,7 @@ def prune(*, now: datetime) -> int:
     """Delete probes past the retention, and state events past uptime's need."""
     cutoff = now - timedelta(days=settings.PORTAL_MONITOR_RETENTION_DAYS)
     deleted, _ = Probe.objects.filter(created_at__lt=cutoff).delete()
+    notify.prune(now=now)
     keep_events = max(EVENT_RETENTION, timedelta(days=settings.PORTAL_MONITOR_RETENTION_DAYS))
     HealthEvent.objects.filter(created_at__lt=now - keep_events).delete()
     heartbeat.prune(now=now)
@@ -101,6 +102,11 @@ class Monitor:
         self._busy: set[tuple[str, int]] = set()
         self._coverage: dict[int, coverage.Coverage] = {}  # per workspace, for one pass
         self._items_looked_at = 0.0
+        # Sending notifications (SMTP, webhooks) can be slow: in the loop it runs on a
+        # thread of its own, so probes keep flowing; a single pass sends at its end.
+        self.background_delivery = False
+        self.sender = ThreadPoolExecutor(1, thread_name_prefix="deliver")
+        self._sending: Future | None = None
 
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
@@ -108,6 +114,7 @@ class Monitor:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+        self.sender.shutdown(wait=True)
         heartbeat.stopped(self.name, now=timezone.now())
 
     def stop(self) -> None:
@@ -115,6 +122,7 @@ class Monitor:
         self.stopping.set()
 
     def loop(self) -> None:
+        self.background_delivery = True
         while not self.stopping.is_set():
             started = time.monotonic()
             try:
@@ -183,6 +191,8 @@ class Monitor:
             self._last_maintenance = started
             notify.warn_expiring()
             prune(now=timezone.now())
+        if not self.background_delivery:
+            notify.deliver_due()
         if made or maintenance:
             heartbeat.beat(
                 self.name,
@@ -197,7 +207,12 @@ class Monitor:
 
     def _duties(self) -> None:
         """Send due notifications; say this process is alive every few seconds."""
-        notify.deliver_due()
+        if self.background_delivery and (self._sending is None or self._sending.done()):
+            if self._sending is not None and self._sending.exception() is not None:
+                logger.error(
+                    "monitor: sending notifications failed", exc_info=self._sending.exception()
+                )
+            self._sending = self.sender.submit(_in_thread, notify.deliver_due)
         if time.monotonic() - self._last_beat >= BEAT_SECONDS:
             heartbeat.beat(self.name, now=timezone.now())
             self._last_beat = time.monotonic()

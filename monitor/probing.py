@@ -21,7 +21,8 @@ from chat.upstream import UpstreamPolicy
 
 logger = logging.getLogger(__name__)
 
-PING = {"messages": [{"role": "user", "content": "ping"}], "max_tokens": 1}
+# Streamed, so the probe measures the time to the first token as well as the whole call.
+PING = {"messages": [{"role": "user", "content": "ping"}], "max_tokens": 1, "stream": True}
 
 
 def probe_policy() -> UpstreamPolicy:

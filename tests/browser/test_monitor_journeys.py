@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from chat.hints import hint_for
 from monitor.models import DeploymentHealth
 from simulator import faults
 from tests.monitor.helpers import only_due, run_pass
@@ -44,7 +45,7 @@ def test_the_board_shows_outages_strips_and_drift(page, monitored, signed_in, sh
     row = page.locator(".hrow", has=page.get_by_role("link", name="Fault: flapping", exact=True))
     expect(row.locator(".badge").first).to_have_text("Down")
     expect(row).to_contain_text("APIG.0201")
-    expect(row).to_contain_text("The gateway could not reach the service")  # the plain hint
+    expect(row).to_contain_text(str(hint_for("APIG.0201", 502)))  # the plain hint
     cells = row.locator(".strip .cell")
     expect(cells).to_have_count(6)  # three passes, two versions
     expect(row.locator("svg.spark")).to_be_visible()
@@ -108,7 +109,7 @@ def test_check_key_updates_live_and_reads_at_a_phones_width(
     expect(panel.locator(".message.success")).to_have_count(0)
     throttled = panel.locator("tr", has_text="Fault: throttle").first
     expect(throttled).to_contain_text("APIG.0308")
-    expect(throttled).to_contain_text("Throttled")  # the hint beside the code
+    expect(throttled).to_contain_text(str(hint_for("APIG.0308", 429)))  # beside the code
     assert fits(page)
     hint = throttled.locator(".hint")
     assert hint.evaluate("el => el.getBoundingClientRect().right <= window.innerWidth")

@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from chat.hints import hint_for
 from monitor.charts import entry
 from monitor.models import DeploymentHealth, Drift, HealthEvent, MonitorProcess
 from tests import factories
@@ -88,7 +89,7 @@ def test_a_row_shows_state_uptime_strip_sparkline_error_hint_and_drift(world, ad
     assert "health-down" in page and "Down" in page
     assert page.count('class="cell') == 90
     assert '<svg class="spark"' in page and "Latency p50" in page
-    assert "APIG.0201" in page and "could not reach the service" in page  # the plain hint
+    assert "APIG.0201" in page and str(hint_for("APIG.0201", 502)) in page  # the plain hint
     assert "Not running on the platform" in page and "Mark as stopped" in page
     assert "style=" not in page and "<script>" not in page  # the CSP stays strict
     assert "UTC" in page  # every time says its zone

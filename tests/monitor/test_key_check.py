@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from accessportal.models import AuditEvent
+from chat.hints import hint_for
 from monitor.models import KeyCheck
 from tests import factories
 from tests.monitor.helpers import raised_events, run_pass
@@ -40,7 +41,7 @@ def test_check_key_runs_on_the_monitor_and_the_page_follows_it(demo, monkeypatch
     html = live["html"]
     # Every version of every covered running deployment, with its code and plain hint.
     assert html.count("<tr>") == expected + 1
-    assert "APIG.0308" in html and "Throttled" in html
+    assert "APIG.0308" in html and str(hint_for("APIG.0308", 429)) in html
     assert "message warning" in html and "failed" in html and "message success" not in html
     access.refresh_from_db()
     matrix = {row["name"]: row for row in access.last_check.values()}
@@ -81,7 +82,7 @@ def test_a_key_the_platform_refuses_everywhere_gets_an_error_banner(demo):
     run_pass()
     html = status(client, demo, access)["html"]
     assert "message error" in html and "all failed" in html
-    assert "APIG.0303" in html and "The key is wrong or missing." in html
+    assert "APIG.0303" in html and str(hint_for("APIG.0303", 401)) in html
     assert "Key refused by the platform" in html  # the drift flag on the access
 
 

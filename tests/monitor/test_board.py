@@ -152,3 +152,13 @@ def test_only_admins_choose_the_monitoring_credential(world, admin_client, membe
     response = admin_client.post(url, {"access": access.pk})
     assert response.status_code == 302
     assert world.alpha.monitor_settings.access == access
+
+
+def test_the_admin_lists_the_monitors_rows_read_only(world):
+    populate(world.alpha, 2)
+    world.admin.is_staff = world.admin.is_superuser = True
+    world.admin.save()
+    client = world.client_for(world.admin)
+    for model in ("deploymenthealth", "probe", "healthevent", "drift", "monitorprocess"):
+        assert client.get(f"/admin/monitor/{model}/").status_code == 200
+    assert client.get("/admin/monitor/probe/add/").status_code == 403

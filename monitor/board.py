@@ -46,9 +46,15 @@ def ordered(workspace: Workspace) -> QuerySet:
     )
 
 
-def fmt_time(timestamp: float) -> str:
-    moment = datetime.fromtimestamp(timestamp, tz=timezone.get_current_timezone())
-    return moment.strftime("%Y-%m-%d %H:%M:%S %Z")
+def time_formatter():
+    """Formats a probe's timestamp in the current zone, naming it (the zone looked up once
+    per page, not once per cell)."""
+    zone = timezone.get_current_timezone()
+
+    def fmt_time(timestamp: float) -> str:
+        return datetime.fromtimestamp(timestamp, tz=zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+    return fmt_time
 
 
 def fmt_share(value: float | None) -> str:
@@ -145,6 +151,7 @@ def build_rows(
         drifts[drift.deployment_id].append(drift)
     cover = coverage.load({workspace.pk}, deployment_ids=ids)[workspace.pk]
     names = outcome_names()
+    fmt_time = time_formatter()
     rows = []
     for deployment in deployments:
         deployment.workspace = workspace  # for drift links, without a query

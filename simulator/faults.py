@@ -15,7 +15,7 @@ i.e. to a call that would otherwise have been answered:
 - huge_body: a ~40 MB answer (one huge content string), generated lazily.
 - redirect: 307 to /_sim/redirect-target on this server, which records whether
   credentials followed the redirect.
-- flapping (or flapping:<period seconds>, default 60): healthy for the first half of
+- flapping (or flapping:<period seconds>, default 80): healthy for the first half of
   every period of the wall clock, then the gateway's 502 APIG.0201 for the second half:
   a deployment that goes down and comes back on a schedule (the demo's monitor shows it).
 """
@@ -44,7 +44,7 @@ from simulator.wire import Request, Response, encode_json, event_stream
 SLOW_SECONDS = 180.0
 HUGE_BODY_BYTES = 40 * 1024 * 1024
 REDIRECT_TARGET = "/_sim/redirect-target"
-FLAPPING_PERIOD = 60
+FLAPPING_PERIOD = 80  # down 40 s: a 10 s monitor sees at least three failures
 # The clock flapping reads; tests in the same process may swap it.
 clock: Callable[[], float] = time.time
 

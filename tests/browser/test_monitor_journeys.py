@@ -25,7 +25,7 @@ def monitored(portal, settings, monkeypatch):
     settings.PORTAL_MONITOR_PROBE_DEADLINE = 1.0
     monkeypatch.setattr(faults, "clock", lambda: 0.0)  # up
     run_pass()
-    monkeypatch.setattr(faults, "clock", lambda: 45.0)  # down
+    monkeypatch.setattr(faults, "clock", lambda: faults.FLAPPING_PERIOD * 0.75)  # down
     for _ in range(2):
         only_due(*portal.workspace.deployments.filter(status="running"))
         run_pass()

@@ -204,10 +204,10 @@ def test_flapping_follows_the_clock_in_half_periods(monkeypatch):
     from simulator import faults
 
     assert faults.flapping_is_up("flapping", now=0.0)
-    assert faults.flapping_is_up("flapping", now=29.9)
-    assert not faults.flapping_is_up("flapping", now=30.0)
-    assert not faults.flapping_is_up("flapping", now=59.9)
-    assert faults.flapping_is_up("flapping", now=60.0)
+    assert faults.flapping_is_up("flapping", now=39.9)
+    assert not faults.flapping_is_up("flapping", now=40.0)
+    assert not faults.flapping_is_up("flapping", now=79.9)
+    assert faults.flapping_is_up("flapping", now=80.0)
     assert not faults.flapping_is_up("flapping:10", now=5.0)
     assert faults.flapping_is_up("flapping:10", now=10.0)
 
@@ -229,8 +229,8 @@ def test_flapping_periods_are_validated():
 def test_flapping_over_the_socket(api: Any, monkeypatch) -> None:
     from simulator import faults
 
-    monkeypatch.setattr(faults, "clock", lambda: 45.0)  # second half: down
+    monkeypatch.setattr(faults, "clock", lambda: 50.0)  # second half: down
     response = api.v1("fault-flapping", QUESTION)
     assert response.status_code == 502 and response.json()["error_code"] == "APIG.0201"
-    monkeypatch.setattr(faults, "clock", lambda: 75.0)  # first half again: up
+    monkeypatch.setattr(faults, "clock", lambda: 85.0)  # first half again: up
     assert api.v1("fault-flapping", QUESTION).status_code == 200

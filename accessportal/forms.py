@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accessportal import validators
 from accessportal.models import (
@@ -163,6 +164,13 @@ class DeploymentForm(forms.ModelForm):
 
 
 class ScopeChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # Django passes each value to the database as it came; an id outside 64 bits
+        # would be an OverflowError (a 500) on SQLite, not a form error.
+        if not isinstance(value, list | tuple) or not all(map(validators.is_row_id, value)):
+            raise ValidationError(_("Choose services from the list."), code="invalid_choice")
+        return super()._check_values(value)
+
     def label_from_instance(self, obj: Deployment) -> str:
         return f"{obj.name} ({obj.get_mode_display()}, {obj.get_status_display()})"
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accessportal import callpaths, crypto
 from accessportal.masking import mask_secret
+from accessportal.validators import validate_visible_name
 
 PORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(65535)]
 
@@ -35,7 +36,7 @@ ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
 
 class Workspace(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_visible_name])
     description = models.TextField(blank=True)
     region = models.CharField(max_length=64, default="cn-southwest-2")
     project_id = models.CharField("project ID", max_length=64)
@@ -126,12 +127,13 @@ class DeploymentQuerySet(models.QuerySet):
 class Deployment(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deployments")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_visible_name])
     model_name = models.CharField(
         "model name",
         max_length=128,
         blank=True,
         help_text="The V2 'model' value: the deployment's custom name, fixed at creation.",
+        validators=[validate_visible_name],
     )
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MY_SERVICE)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
@@ -280,7 +282,7 @@ class ApplicationAccess(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="accesses")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_visible_name])
     description = models.TextField(blank=True)
     all_services = models.BooleanField(
         "all services", default=True, help_text="Bound to every service of the workspace."
@@ -347,11 +349,18 @@ class IamCredential(models.Model):
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="iam_credentials"
     )
-    name = models.CharField(max_length=100, help_text="A label, e.g. 'ops robot'.")
-    iam_user = models.CharField("IAM user name", max_length=64)
-    domain_name = models.CharField("account (domain) name", max_length=64)
+    name = models.CharField(
+        max_length=100, help_text="A label, e.g. 'ops robot'.", validators=[validate_visible_name]
+    )
+    iam_user = models.CharField("IAM user name", max_length=64, validators=[validate_visible_name])
+    domain_name = models.CharField(
+        "account (domain) name", max_length=64, validators=[validate_visible_name]
+    )
     project_name = models.CharField(
-        "project scope", max_length=64, help_text="The project the token is scoped to (region)."
+        "project scope",
+        max_length=64,
+        help_text="The project the token is scoped to (region).",
+        validators=[validate_visible_name],
     )
     password_ciphertext = models.TextField(editable=False)
     created_by = models.ForeignKey(

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 API_KEY_MIN = 8
 API_KEY_MAX = 512
@@ -63,3 +64,33 @@ def validate_identifier(value: str, *, what: str) -> None:
             "letter or digit.",
             code="identifier",
         )
+
+
+# Characters that change how a name looks without being seen: bidirectional embeddings,
+# overrides and isolates (U+202A to U+202E, U+2066 to U+2069), zero-width spaces, joiners
+# and marks (U+200B to U+200F) and the byte-order mark (U+FEFF). With them a right-to-left
+# override or a zero-width space makes one entry pass for another in a list.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]")
+
+
+def validate_visible_name(value: str) -> None:
+    """A name a person reads in a list must look like what it is."""
+    if _INVISIBLE.search(value):
+        raise ValidationError(
+            _(
+                "Names may not contain invisible or text-direction characters "
+                "(zero-width or bidirectional controls); type the name again."
+            ),
+            code="invisible_chars",
+        )
+
+
+# Row ids are 64-bit signed integers in every supported database (BigAutoField); a
+# bigger number makes SQLite raise OverflowError instead of matching nothing.
+ID_MAX = 2**63 - 1
+
+
+def is_row_id(value: object) -> bool:
+    """Whether ``value`` (as sent by a browser) can name a row: a positive 64-bit integer."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and 0 < int(text) <= ID_MAX

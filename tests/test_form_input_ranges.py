@@ -1,0 +1,114 @@
+"""Every choice and number field of every form answers odd numbers with a form error.
+
+The forms are found by introspection, not listed: a form added later is checked too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+from django import forms
+from django.http import QueryDict
+from django.test import RequestFactory
+
+import accessportal
+import chat
+from accessportal.models import ApplicationAccess, Deployment
+from tests import factories
+
+ODD_VALUES = (
+    "99999999999999999999999",
+    "9223372036854775808",  # one past the largest 64-bit id
+    "-1",
+    "-99999999999999999999999",
+    "0",
+    "abc",
+    "1e400",
+    "NaN",
+)
+CHECKED_FIELDS = (forms.ChoiceField, forms.IntegerField, forms.FloatField, forms.DecimalField)
+
+
+def project_forms() -> list[type[forms.BaseForm]]:
+    for package in (accessportal, chat):
+        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if ".migrations" not in module.name and ".management" not in module.name:
+                importlib.import_module(module.name)
+    found, stack = set(), [forms.BaseForm]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            stack.append(sub)
+            if sub.__module__.split(".")[0] in ("accessportal", "chat"):
+                found.add(sub)
+    return sorted(found, key=lambda c: c.__qualname__)
+
+
+def build(form_class, world, data):
+    request = RequestFactory().post("/")
+    request.user = world.admin
+    known = {"workspace": world.alpha, "with_key": True, "request": request}
+    params = inspect.signature(form_class.__init__).parameters
+    needed = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY}
+    unknown = needed - set(known)
+    assert not unknown, f"{form_class.__name__} needs {unknown}: teach this test about it"
+    return form_class(data, **{n: known[n] for n in needed})
+
+
+def test_every_form_is_found():
+    names = {c.__name__ for c in project_forms()}
+    assert {"AccessForm", "DeploymentForm", "PlaygroundForm", "MemberRoleForm"} <= names
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_every_choice_and_number_field_refuses_odd_numbers(world, value):
+    factories.make_deployment(world.alpha)
+    checked = 0
+    for form_class in project_forms():
+        for name, field in build(form_class, world, None).fields.items():
+            if not isinstance(field, CHECKED_FIELDS):
+                continue
+            data = QueryDict(mutable=True)
+            data.setlist(
+                name,
+                [value, value]
+                if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+                else [value],
+            )
+            form = build(form_class, world, data)
+            form.is_valid()  # must not raise (OverflowError, ValueError, ...)
+            assert name in form.errors, f"{form_class.__name__}.{name} accepted {value!r}"
+            checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-5", "x"])
+def test_access_form_with_an_impossible_service_id_is_a_form_error(world, admin_client, value):
+    response = admin_client.post(
+        f"/w/{world.alpha.code}/access/new/",
+        {"name": "n", "scope": "selected", "deployments": value, "api_key": "k" * 20},
+    )
+    assert response.status_code == 200
+    assert "Choose services from the list." in response.content.decode()
+    assert not ApplicationAccess.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "0", "70000", "port"])
+def test_deployment_form_with_an_impossible_port_is_a_form_error(world, admin_client, value):
+    response = admin_client.post(
+        f"/w/{world.alpha.code}/deployments/new/",
+        {
+            "name": "edge",
+            "source": "my_service",
+            "status": "running",
+            "mode": "edge_node",
+            "node_ip": "203.0.113.7",
+            "host_port": value,
+            "serves_v1": "on",
+            "deployment_id": "d1",
+        },
+    )
+    assert response.status_code == 200
+    assert not Deployment.objects.filter(name="edge").exists()

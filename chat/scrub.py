@@ -1,0 +1,126 @@
+"""Masking the secrets of a call out of whatever the upstream sends back.
+
+Some gateways and IAM servers repeat the request in an error ("invalid header
+Authorization: Bearer …"), or an echo service answers with it. Before anything from the
+upstream is relayed, stored or logged, every secret used for the call (the API key, the
+IAM token, the IAM password) is replaced by its mask, in the forms an echo may take:
+
+- as it is;
+- JSON-escaped: any character as ``\\uXXXX`` (either case, surrogate pairs for astral
+  characters), ``\\/``, ``\\"``, ``\\\\``, also escaped again (JSON inside JSON);
+- URL-encoded: any character as ``%XX`` of its UTF-8 bytes (either case, also ``%25XX``),
+  a space as ``+``;
+- base64 (standard and URL-safe, padded or not), also inside a longer base64 text
+  (``user:password`` in Basic authentication) at each of the three byte offsets.
+
+Each form may mix with the others character by character: a regular expression per secret
+allows every spelling of every character. Pure functions, no Django.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+
+from accessportal.masking import mask_secret
+
+# Below this many base64 characters a fragment is too likely to occur by chance in a
+# longer base64 text (an image, a signature) to be masked there.
+_MIN_BASE64_CORE = 6
+_SHORT_ESCAPES = {'"': '"', "\\": "\\\\", "/": "/", "\b": "b", "\f": "f", "\n": "n", "\r": "r"}
+_SHORT_ESCAPES["\t"] = "t"
+_BACKSLASHES = r"\\+"  # one backslash, or several when the text was escaped again
+
+
+def _hex(value: int, width: int) -> str:
+    """A hex number matching either case: ``[aA][0-9]`` for 0xA0."""
+    digits = f"{value:0{width}x}"
+    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in digits)
+
+
+def _json_unit(code_unit: int) -> str:
+    return _BACKSLASHES + "u" + _hex(code_unit, 4)
+
+
+def _char_pattern(char: str) -> str:
+    """Every spelling of one character an echo may use."""
+    spellings = [re.escape(char)]
+    point = ord(char)
+    if point > 0xFFFF:
+        high, low = divmod(point - 0x10000, 0x400)
+        spellings.append(_json_unit(0xD800 + high) + _json_unit(0xDC00 + low))
+    else:
+        spellings.append(_json_unit(point))
+    if char in _SHORT_ESCAPES:
+        spellings.append(_BACKSLASHES + re.escape(_SHORT_ESCAPES[char]))
+    spellings.append("".join(f"%(?:25)*{_hex(b, 2)}" for b in char.encode("utf-8")))
+    if char == " ":
+        spellings.append(r"\+")
+    return "(?:" + "|".join(spellings) + ")"
+
+
+def _base64_cores(secret: str) -> set[str]:
+    """The base64 text of ``secret`` alone, and the part that stays the same whatever
+    precedes it in a longer encoded text (one core per byte offset modulo 3)."""
+    raw = secret.encode("utf-8")
+    found: set[str] = set()
+    whole = base64.b64encode(raw).decode("ascii")
+    found.update({whole, whole.rstrip("=")})
+    for offset in (0, 1, 2):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
+        start = -(-offset * 8 // 6)  # first character made of the secret's bits only
+        end = (offset + len(raw)) * 8 // 6  # after the last such character
+        core = encoded[start:end]
+        if len(core) >= _MIN_BASE64_CORE:
+            found.add(core)
+    url_safe = {c.translate(str.maketrans("+/", "-_")) for c in found}
+    return {c for c in found | url_safe if c}
+
+
+def secret_pattern(secret: str) -> re.Pattern[str]:
+    """One expression matching ``secret`` in any of the forms above."""
+    spelled = "".join(_char_pattern(c) for c in secret)
+    encoded = sorted(_base64_cores(secret), key=len, reverse=True)
+    return re.compile("|".join([spelled, *map(re.escape, encoded)]))
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every form of every secret replaced by that secret's mask."""
+    return Scrubber(secrets).text(text)
+
+
+class Scrubber:
+    """The secrets of one call, compiled once, applied to every piece of its answer."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._rules: list[tuple[re.Pattern[str], str]] = []
+        self._seen: set[str] = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def __repr__(self) -> str:  # never the patterns: they spell the secrets
+        return f"Scrubber({len(self._rules)} secret(s))"
+
+    def add(self, secret: str | None) -> None:
+        if not secret or secret in self._seen:
+            return
+        self._seen.add(secret)
+        self._rules.append((secret_pattern(secret), mask_secret(secret)))
+        # Longer secrets first: one that contains another is masked whole.
+        self._rules.sort(key=lambda rule: len(rule[0].pattern), reverse=True)
+
+    def text(self, value: str) -> str:
+        for pattern, mask in self._rules:
+            value = pattern.sub(lambda _match, mask=mask: mask, value)  # mask taken literally
+        return value
+
+    def data(self, value: object) -> object:
+        """Every string inside a JSON-like value (dicts, lists), scrubbed."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self.data(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.data(v) for v in value]
+        return value

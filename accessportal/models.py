@@ -11,8 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accessportal import callpaths, crypto
+from accessportal.addresses import url_host
 from accessportal.masking import mask_secret
-from accessportal.validators import validate_visible_name
+from accessportal.validators import (
+    address_warning,
+    validate_callable_ip,
+    validate_callable_url,
+    validate_visible_name,
+)
 
 PORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(65535)]
 
@@ -23,6 +29,21 @@ def default_inference_endpoint(region: str) -> str:
 
 def default_iam_endpoint(region: str) -> str:
     return f"https://iam.{region}.myhuaweicloud.com"
+
+
+def address_warnings(urls) -> list[str]:
+    """One warning per host among ``urls`` that the portal's settings forbid calling
+    (loopback and private addresses are saved, since the settings may change)."""
+    hosts = dict.fromkeys(url_host(url) for url in urls if url)
+    found = (
+        address_warning(
+            host,
+            allow_loopback=settings.PORTAL_UPSTREAM_ALLOW_LOOPBACK,
+            allow_private=settings.PORTAL_UPSTREAM_ALLOW_PRIVATE,
+        )
+        for host in hosts
+    )
+    return [warning for warning in found if warning]
 
 
 class Role(models.TextChoices):
@@ -41,9 +62,13 @@ class Workspace(models.Model):
     region = models.CharField(max_length=64, default="cn-southwest-2")
     project_id = models.CharField("project ID", max_length=64)
     inference_endpoint = models.URLField(
-        max_length=500, help_text="Cloud base URL of the inference APIs."
+        max_length=500,
+        help_text="Cloud base URL of the inference APIs.",
+        validators=[validate_callable_url],
     )
-    iam_endpoint = models.URLField("IAM endpoint", max_length=500)
+    iam_endpoint = models.URLField(
+        "IAM endpoint", max_length=500, validators=[validate_callable_url]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -51,6 +76,9 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def address_warnings(self) -> list[str]:
+        return address_warnings([self.inference_endpoint, self.iam_endpoint])
 
     def role_of(self, user) -> str | None:
         membership = self.memberships.filter(user=user).only("role").first()
@@ -139,14 +167,18 @@ class Deployment(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
     deployment_id = models.CharField("deployment ID", max_length=64, blank=True)
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.CLOUD)
-    elb_ip = models.GenericIPAddressField("ELB public IP", null=True, blank=True)
+    elb_ip = models.GenericIPAddressField(
+        "ELB public IP", null=True, blank=True, validators=[validate_callable_ip]
+    )
     elb_port = models.PositiveIntegerField(
         "ELB port", null=True, blank=True, validators=PORT_VALIDATORS
     )
     api_url = models.CharField(
         "API URL prefix", max_length=255, blank=True, help_text="The service's path on the ELB."
     )
-    node_ip = models.GenericIPAddressField("node IP", null=True, blank=True)
+    node_ip = models.GenericIPAddressField(
+        "node IP", null=True, blank=True, validators=[validate_callable_ip]
+    )
     host_port = models.PositiveIntegerField(
         "host port", null=True, blank=True, validators=PORT_VALIDATORS
     )
@@ -157,8 +189,11 @@ class Deployment(models.Model):
         max_length=1000,
         blank=True,
         help_text="Paste the console's call path if it differs (gateway prefixes).",
+        validators=[validate_callable_url],
     )
-    v2_path_override = models.URLField("V2 call path override", max_length=1000, blank=True)
+    v2_path_override = models.URLField(
+        "V2 call path override", max_length=1000, blank=True, validators=[validate_callable_url]
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -240,6 +275,10 @@ class Deployment(models.Model):
 
     def call_paths(self) -> dict[str, str]:
         return callpaths.call_paths(self.call_target())
+
+    def address_warnings(self) -> list[str]:
+        """Why the current settings would refuse this deployment's call paths."""
+        return address_warnings(self.call_paths().values())
 
 
 class AccessQuerySet(models.QuerySet):

@@ -8,6 +8,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accessportal import addresses
+
 API_KEY_MIN = 8
 API_KEY_MAX = 512
 _PREFIX_CHARS = re.compile(r"^[A-Za-z0-9._~\-/]+$")
@@ -94,3 +96,55 @@ def is_row_id(value: object) -> bool:
     """Whether ``value`` (as sent by a browser) can name a row: a positive 64-bit integer."""
     text = str(value).strip()
     return text.isascii() and text.isdigit() and 0 < int(text) <= ID_MAX
+
+
+# What an admin reads about an address the outbound client refuses (accessportal/addresses.py).
+_ADDRESS_KINDS = {
+    "metadata": _("a cloud metadata address"),
+    "unspecified": _("an unspecified address"),
+    "link_local": _("a link-local address"),
+    "multicast": _("a multicast address"),
+    "reserved": _("a reserved address"),
+    "loopback": _("a loopback address"),
+    "private": _("a private-network address"),
+}
+
+
+def _refuse_host(host: str) -> None:
+    category = addresses.classify_host(host)
+    if category in addresses.ALWAYS_REFUSED:
+        raise ValidationError(
+            _("%(host)s is %(kind)s: the portal never calls such an address."),
+            code="address_refused",
+            params={"host": host, "kind": _ADDRESS_KINDS[category]},
+        )
+
+
+def validate_callable_ip(value: str) -> None:
+    """An ELB or node IP the outbound client could ever connect to."""
+    if value:
+        _refuse_host(str(value))
+
+
+def validate_callable_url(value: str) -> None:
+    """An endpoint or call path whose host the outbound client could ever connect to."""
+    if value:
+        _refuse_host(addresses.url_host(value))
+
+
+def address_warning(host: str, *, allow_loopback: bool, allow_private: bool) -> str | None:
+    """Why the current settings would refuse ``host``, for an address that is saved
+    anyway (loopback and private ranges depend on settings that may change)."""
+    category = addresses.classify_host(host) if host else None
+    if category is None:
+        return None
+    reason = addresses.refusal_of_category(
+        category, allow_loopback=allow_loopback, allow_private=allow_private
+    )
+    if reason is None:
+        return None
+    return _(
+        "%(host)s is %(kind)s, which the portal's settings do not allow it to call "
+        "(PORTAL_UPSTREAM_ALLOW_LOOPBACK / PORTAL_UPSTREAM_ALLOW_PRIVATE): calls to it "
+        "will be refused."
+    ) % {"host": host, "kind": _ADDRESS_KINDS[category]}

@@ -458,7 +458,7 @@ class AuditEvent(models.Model):
     actor_name = models.CharField(max_length=150, help_text="Kept when the user is deleted.")
     action = models.CharField(max_length=32, choices=AuditAction.choices)
     target = models.CharField(max_length=200)
-    summary = models.CharField(max_length=500, blank=True)
+    summary = models.CharField(max_length=2000, blank=True)  # room for every change of an edit
     ip = models.GenericIPAddressField("IP address", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

@@ -289,6 +289,11 @@ class AccessQuerySet(models.QuerySet):
             workspace_id=deployment.workspace_id,
         )
 
+    def with_key(self, key: str) -> AccessQuerySet:
+        """Accesses whose key equals ``key``, found by fingerprint (nothing decrypted)."""
+        fingerprints = ApplicationAccess.SECRETS[0].fingerprints(key)
+        return self.filter(api_key_fingerprint__in=fingerprints)
+
     def usable(self) -> AccessQuerySet:
         return self.filter(disabled=False).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
@@ -302,9 +307,12 @@ class SecretField:
     another field) fails authentication instead of decrypting.
     """
 
-    def __init__(self, column: str, label: str) -> None:
+    def __init__(self, column: str, label: str, fingerprint_column: str | None = None) -> None:
         self.column = column
         self.label = label
+        # A keyed fingerprint kept beside the ciphertext, to find equal secrets without
+        # decrypting every row (see crypto.FINGERPRINT_INFO for why it is safe to store).
+        self.fingerprint_column = fingerprint_column
 
     def context(self, instance: models.Model) -> str:
         return f"{type(instance).__name__}.{self.label}:{instance.code}"
@@ -314,10 +322,18 @@ class SecretField:
 
     def write(self, instance: models.Model, plaintext: str) -> None:
         setattr(instance, self.column, crypto.encrypt(plaintext, context=self.context(instance)))
+        if self.fingerprint_column:
+            setattr(instance, self.fingerprint_column, self.fingerprint(plaintext))
+
+    def fingerprint(self, plaintext: str, keyring: crypto.Keyring | None = None) -> str:
+        return (keyring or crypto.active_keyring()).fingerprint(plaintext, purpose=self.label)
+
+    def fingerprints(self, plaintext: str) -> list[str]:
+        return crypto.fingerprints(plaintext, purpose=self.label)
 
 
 class ApplicationAccess(models.Model):
-    SECRETS = (SecretField("api_key_ciphertext", "api_key"),)
+    SECRETS = (SecretField("api_key_ciphertext", "api_key", "api_key_fingerprint"),)
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="accesses")
@@ -330,6 +346,7 @@ class ApplicationAccess(models.Model):
         Deployment, blank=True, related_name="accesses", verbose_name="associated services"
     )
     api_key_ciphertext = models.TextField(editable=False)
+    api_key_fingerprint = models.CharField(max_length=80, blank=True, editable=False, db_index=True)
     key_hint = models.CharField("API key", max_length=16, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -156,6 +156,7 @@ def rotate_access_key(*, access: ApplicationAccess, new_key: str, actor, ip: str
     access.save(
         update_fields=[
             "api_key_ciphertext",
+            "api_key_fingerprint",
             "key_hint",
             "key_rotated_at",
             "last_check",
@@ -181,6 +182,18 @@ def delete_access(*, access: ApplicationAccess, actor, ip: str | None) -> None:
         ip=ip,
         action=AuditAction.ACCESS_DELETE,
         summary=f"Key {access.key_hint}",
+    )
+
+
+@sensitive_variables("key")
+def key_registered_elsewhere(key: str, *, access: ApplicationAccess, user) -> bool:
+    """Whether another access, in a workspace ``user`` belongs to, holds the same key.
+    Found by fingerprint: no row is decrypted, and the answer names no access."""
+    return (
+        ApplicationAccess.objects.with_key(key)
+        .filter(workspace__memberships__user=user)
+        .exclude(pk=access.pk)
+        .exists()
     )
 
 

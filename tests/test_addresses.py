@@ -127,8 +127,10 @@ def test_private_node_is_saved_with_a_warning_while_the_settings_forbid_it(
     page = response.content.decode()
     assert Deployment.objects.filter(name="edge", node_ip="10.1.2.3").exists()
     assert page.count("10.1.2.3 is a private-network address") == 2  # message and notice
-    settings.PORTAL_UPSTREAM_ALLOW_PRIVATE = True
     deployment = Deployment.objects.get(name="edge")
+    form = admin_client.get(f"/w/{world.alpha.code}/deployments/{deployment.code}/edit/")
+    assert "10.1.2.3 is a private-network address" in form.content.decode()
+    settings.PORTAL_UPSTREAM_ALLOW_PRIVATE = True
     page = admin_client.get(f"/w/{world.alpha.code}/deployments/{deployment.code}/").content
     assert b"private-network address" not in page
 
@@ -146,6 +148,13 @@ def test_loopback_endpoint_is_saved_with_a_warning(world, admin_client, settings
     page = response.content.decode()
     assert Workspace.objects.get(pk=world.alpha.pk).inference_endpoint == "http://127.0.0.1:8001"
     assert "127.0.0.1 is a loopback address" in page and "localhost is a loopback" in page
+    refused = admin_client.post(
+        f"/w/{world.alpha.code}/settings/", data | {"iam_endpoint": "http://169.254.169.254"}
+    )
+    assert refused.status_code == 200  # the refused value is not described as saved
+    assert "169.254.169.254 is a cloud metadata address: the portal never" in (
+        refused.content.decode()
+    )
     deployment = factories.make_deployment(world.alpha)
     detail = admin_client.get(f"/w/{world.alpha.code}/deployments/{deployment.code}/")
     assert "127.0.0.1 is a loopback address" in detail.content.decode()

@@ -8,14 +8,15 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.http import QueryDict
 from django.test import RequestFactory
 
-import accessportal
-import chat
 from accessportal.models import ApplicationAccess, Deployment
 from tests import factories
 
@@ -32,16 +33,28 @@ ODD_VALUES = (
 CHECKED_FIELDS = (forms.ChoiceField, forms.IntegerField, forms.FloatField, forms.DecimalField)
 
 
+def project_apps() -> list[str]:
+    """The project's own apps (inside the repository), whatever is added later."""
+    base = Path(settings.BASE_DIR).resolve()
+    return [
+        config.name
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().is_relative_to(base) and ".venv" not in config.path
+    ]
+
+
 def project_forms() -> list[type[forms.BaseForm]]:
-    for package in (accessportal, chat):
-        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+    own = project_apps()
+    for name in own:
+        package = importlib.import_module(name)
+        for module in pkgutil.walk_packages(package.__path__, name + "."):
             if ".migrations" not in module.name and ".management" not in module.name:
                 importlib.import_module(module.name)
     found, stack = set(), [forms.BaseForm]
     while stack:
         for sub in stack.pop().__subclasses__():
             stack.append(sub)
-            if sub.__module__.split(".")[0] in ("accessportal", "chat"):
+            if sub.__module__.split(".")[0] in own:
                 found.add(sub)
     return sorted(found, key=lambda c: c.__qualname__)
 
@@ -58,6 +71,7 @@ def build(form_class, world, data):
 
 
 def test_every_form_is_found():
+    assert {"accessportal", "chat"} <= set(project_apps())
     names = {c.__name__ for c in project_forms()}
     assert {"AccessForm", "DeploymentForm", "PlaygroundForm", "MemberRoleForm"} <= names
 

@@ -22,13 +22,15 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable
+from urllib.parse import unquote, unquote_plus
 
 from accessportal.masking import mask_secret
 
 # Below this many base64 characters a fragment is too likely to occur by chance in a
 # longer base64 text (an image, a signature) to be masked there.
 _MIN_BASE64_CORE = 6
-_SHORT_ESCAPES = {'"': '"', "\\": "\\\\", "/": "/", "\b": "b", "\f": "f", "\n": "n", "\r": "r"}
+# The letter after the backslash in JSON's short escapes (\" \\ \/ \b \f \n \r \t).
+_SHORT_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "\b": "b", "\f": "f", "\n": "n", "\r": "r"}
 _SHORT_ESCAPES["\t"] = "t"
 _BACKSLASHES = r"\\+"  # one backslash, or several when the text was escaped again
 
@@ -78,6 +80,49 @@ def _base64_cores(secret: str) -> set[str]:
     return {c for c in found | url_safe if c}
 
 
+# One level of JSON escaping, read left to right as a JSON parser does: an escaped
+# backslash followed by "u0041" stays a backslash and "u0041", it is not an "A".
+_JSON_ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))')
+_SHORT_VALUES = {v: k for k, v in _SHORT_ESCAPES.items()}
+
+
+def _json_decoded(text: str) -> str:
+    if "\\" not in text:
+        return text
+    text = _JSON_ESCAPE.sub(
+        lambda m: chr(int(m.group(1), 16)) if m.group(1) else _SHORT_VALUES[m.group(2)], text
+    )
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # pairs
+
+
+def _percent_decoded(text: str, decode) -> str:
+    for _ in range(4):  # %2541 is %41 is A
+        if "%" not in text:
+            break
+        text = decode(text)
+    return text
+
+
+def decoded_views(text: str) -> list[str]:
+    """``text`` with its escapes undone in each order an echo may have applied them.
+
+    A text holding any spelling of a secret holds the secret itself in one of these: a
+    quick test that spares the full pattern for the texts (nearly all) without it.
+    """
+    layers = [text]
+    for _ in range(3):  # JSON inside JSON inside JSON
+        if "\\" not in layers[-1]:
+            break
+        layers.append(_json_decoded(layers[-1]))
+    views = list(layers)
+    for layer in layers:
+        for decode in (unquote, unquote_plus):
+            decoded = _percent_decoded(layer, decode)
+            if decoded != layer:
+                views += [decoded, _json_decoded(decoded)]
+    return views
+
+
 def secret_pattern(secret: str) -> re.Pattern[str]:
     """One expression matching ``secret`` in any of the forms above."""
     spelled = "".join(_char_pattern(c) for c in secret)
@@ -103,9 +148,13 @@ class _Rule:
     def __repr__(self) -> str:
         return "_Rule(…)"
 
-    def apply(self, value: str) -> str:
+    def apply(self, value: str, views: list[str]) -> str:
         escaped = "\\" in value or "%" in value or (" " in self.secret and "+" in value)
         if escaped:
+            if not any(self.secret in view for view in views) and not any(
+                core in value for core in self.cores
+            ):
+                return value  # no spelling of the secret can be in it
             if self._pattern is None:
                 self._pattern = secret_pattern(self.secret)
             return self._pattern.sub(lambda _match: self.mask, value)  # the mask taken literally
@@ -137,8 +186,13 @@ class Scrubber:
         self._rules.sort(key=lambda rule: len(rule.secret), reverse=True)
 
     def text(self, value: str) -> str:
+        if not self._rules:
+            return value
+        views = decoded_views(value)
         for rule in self._rules:
-            value = rule.apply(value)
+            masked = rule.apply(value, views)
+            if masked != value:
+                value, views = masked, decoded_views(masked)
         return value
 
     def data(self, value: object) -> object:

@@ -86,3 +86,26 @@ def test_the_quick_path_masks_as_the_full_pattern_does(secret):
             continue
         expected = secret_pattern(secret).sub(lambda _m: mask_secret(secret), text)
         assert scrub(text, [secret]) == expected
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_secrets_spelled_a_different_way_per_character_are_masked(seed):
+    """Each character literal, \\u-escaped (either case) or %-encoded, at random."""
+    import random
+
+    chooser = random.Random(seed)
+    secret = KEY.replace("+", "")  # a literal + would read as a space once %-decoded
+    spellings = [
+        lambda c: c if c not in '"\\' else json.dumps(c)[1:-1],
+        lambda c: json.dumps(c, ensure_ascii=True)[1:-1] if ord(c) > 127 else f"\\u{ord(c):04x}",
+        lambda c: (
+            json.dumps(c, ensure_ascii=True)[1:-1].upper().replace("\\U", "\\u")
+            if ord(c) > 127
+            else f"\\u{ord(c):04X}"
+        ),
+        lambda c: quote(c, safe=""),
+    ]
+    spelled = "".join(chooser.choice(spellings)(c) for c in secret)
+    text = f'{{"error_msg": "echo {spelled} end"}}'
+    out = scrub(text, [secret])
+    assert spelled not in out and mask_secret(secret) in out

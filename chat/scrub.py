@@ -20,9 +20,10 @@ allows every spelling of every character. Pure functions, no Django.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Iterable
-from urllib.parse import unquote, unquote_plus
+from dataclasses import dataclass
 
 from accessportal.masking import mask_secret
 
@@ -95,11 +96,21 @@ def _json_decoded(text: str) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # pairs
 
 
-def _percent_decoded(text: str, decode) -> str:
-    for _ in range(4):  # %2541 is %41 is A
-        if "%" not in text:
+_PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
+
+
+def _percent_decoded(text: str, *, plus: bool) -> str:
+    """URL-decoded until nothing changes (``%2541`` is ``%41`` is ``A``); a run of
+    escapes is decoded as UTF-8 at once (regular expressions: fast on long texts)."""
+    if plus:
+        text = text.replace("+", " ")  # before %2B becomes a + that is not a space
+    for _ in range(4):
+        decoded = _PERCENT_RUN.sub(
+            lambda m: bytes.fromhex(m.group().replace("%", "")).decode("utf-8", "replace"), text
+        )
+        if decoded == text:
             break
-        text = decode(text)
+        text = decoded
     return text
 
 
@@ -116,8 +127,10 @@ def decoded_views(text: str) -> list[str]:
         layers.append(_json_decoded(layers[-1]))
     views = list(layers)
     for layer in layers:
-        for decode in (unquote, unquote_plus):
-            decoded = _percent_decoded(layer, decode)
+        if "%" not in layer and "+" not in layer:
+            continue
+        for plus in (False, True):
+            decoded = _percent_decoded(layer, plus=plus)
             if decoded != layer:
                 views += [decoded, _json_decoded(decoded)]
     return views
@@ -135,34 +148,64 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return Scrubber(secrets).text(text)
 
 
+_ESCAPABLE = frozenset('"\\/') | frozenset(map(chr, range(0x20)))
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """What escapes a text holds, looked at once per text."""
+
+    unicode_escape: bool  # \uXXXX
+    percent: bool  # %XX
+    backslash: bool
+    plus: bool
+
+    @classmethod
+    def of(cls, text: str) -> _Marks:
+        return cls(
+            unicode_escape="\\u" in text,
+            percent="%" in text and _PERCENT_RUN.search(text) is not None,
+            backslash="\\" in text,
+            plus="+" in text,
+        )
+
+
 class _Rule:
     """One secret: its mask, its base64 cores, and its full pattern, compiled only when a
-    text could hold an escaped spelling (most answers hold no backslash and no %)."""
+    text could hold an escaped spelling of it (most answers cannot)."""
 
     def __init__(self, secret: str) -> None:
         self.secret = secret
         self.mask = mask_secret(secret)
         self.cores = sorted(_base64_cores(secret), key=len, reverse=True)
         self._pattern: re.Pattern[str] | None = None
+        self._short_escapable = any(c in _ESCAPABLE for c in secret)
 
     def __repr__(self) -> str:
         return "_Rule(…)"
 
-    def apply(self, value: str, views: list[str]) -> str:
-        escaped = "\\" in value or "%" in value or (" " in self.secret and "+" in value)
-        if escaped:
-            if not any(self.secret in view for view in views) and not any(
-                core in value for core in self.cores
-            ):
-                return value  # no spelling of the secret can be in it
-            if self._pattern is None:
-                self._pattern = secret_pattern(self.secret)
-            return self._pattern.sub(lambda _match: self.mask, value)  # the mask taken literally
-        # Without a backslash or a % the only spellings left are the secret as it is and
-        # its base64 forms: plain replacing gives what the pattern would, much faster.
-        for form in (self.secret, *self.cores):
-            value = value.replace(form, self.mask)
-        return value
+    def could_be_escaped(self, marks: _Marks) -> bool:
+        return (
+            marks.unicode_escape
+            or marks.percent
+            or (marks.backslash and self._short_escapable)
+            or (marks.plus and " " in self.secret)
+        )
+
+    def apply(self, value: str, marks: _Marks, views) -> str:
+        if not self.could_be_escaped(marks):
+            # The only spellings left are the secret as it is and its base64 forms:
+            # plain replacing gives what the pattern would, much faster.
+            for form in (self.secret, *self.cores):
+                value = value.replace(form, self.mask)
+            return value
+        if not any(self.secret in view for view in views()) and not any(
+            core in value for core in self.cores
+        ):
+            return value  # no spelling of the secret can be in it
+        if self._pattern is None:
+            self._pattern = secret_pattern(self.secret)
+        return self._pattern.sub(lambda _match: self.mask, value)  # the mask taken literally
 
 
 class Scrubber:
@@ -188,11 +231,10 @@ class Scrubber:
     def text(self, value: str) -> str:
         if not self._rules:
             return value
-        views = decoded_views(value)
+        marks = _Marks.of(value)
         for rule in self._rules:
-            masked = rule.apply(value, views)
-            if masked != value:
-                value, views = masked, decoded_views(masked)
+            views = functools.cache(lambda value=value: decoded_views(value))
+            value = rule.apply(value, marks, views)
         return value
 
     def data(self, value: object) -> object:

@@ -62,9 +62,9 @@ def project_forms() -> list[type[forms.BaseForm]]:
 def build(form_class, world, data):
     request = RequestFactory().post("/")
     request.user = world.admin
-    known = {"workspace": world.alpha, "with_key": True, "request": request}
+    known = {"workspace": world.alpha, "with_key": True, "request": request, "kind": "webhook"}
     params = inspect.signature(form_class.__init__).parameters
-    needed = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY}
+    needed = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
     unknown = needed - set(known)
     assert not unknown, f"{form_class.__name__} needs {unknown}: teach this test about it"
     return form_class(data, **{n: known[n] for n in needed})

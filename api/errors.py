@@ -52,6 +52,8 @@ def form_error(form) -> ApiError:
 
 # Every operation may answer these; declared so the schema tells the truth.
 ERRORS = {status: ErrorOut for status in (401, 403, 404, 422, 429)}
+# And those that send a body: unreadable JSON (400), a concurrent conflicting change (409).
+WRITE_ERRORS = {status: ErrorOut for status in (400, 409)}
 
 
 def _field_of(location: tuple) -> str:

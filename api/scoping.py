@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from accessportal.models import ROLE_RANK, Membership, Role
-from api.errors import ERRORS, ApiError, not_found
+from api.errors import ERRORS, WRITE_ERRORS, ApiError, not_found
 from api.models import ApiToken, Scope
 
 
@@ -68,6 +68,8 @@ def operation(
     workspace code as ``ws`` and find the membership on ``request.membership``."""
     rule = Rule(role=role, scope=str(scope))
     responses = {**ERRORS, **(response if isinstance(response, dict) else {200: response})}
+    if method in ("POST", "PATCH"):
+        responses |= WRITE_ERRORS
     extra = kwargs.pop("openapi_extra", {}) | {
         "x-portal-access": {"role": str(role) if role else None, "scope": rule.scope}
     }
@@ -101,6 +103,7 @@ def operation(
             response=responses,
             openapi_extra=extra,
             operation_id=handler.__name__,
+            url_name=handler.__name__,
             **kwargs,
         )
         return handler

@@ -24,7 +24,7 @@ from accessportal.forms import AccessForm, RotateKeyForm
 from accessportal.models import AuditAction, Deployment
 from api import ratelimits
 from api.acting import acting, token_label
-from api.errors import ApiError, form_error, not_found
+from api.errors import ApiError, ErrorOut, form_error, not_found
 from api.models import Scope
 from api.paging import Page, PageQuery, page
 from api.schemas import AccessCreateIn, AccessOut, AccessUpdateIn, RotateIn
@@ -181,7 +181,7 @@ SECRET_RESPONSE = {
     A + "/secret",
     role=ADMIN,
     scope=Scope.SECRETS,
-    response={},
+    response={409: ErrorOut},
     openapi_extra=SECRET_RESPONSE,
 )
 def access_secret(request: HttpRequest, ws: UUID, access: UUID):

@@ -44,8 +44,7 @@ def not_found() -> ApiError:
 
 def form_error(form) -> ApiError:
     details = {
-        field or "__all__": [str(m) for m in messages]
-        for field, messages in form.errors.items()
+        field or "__all__": [str(m) for m in messages] for field, messages in form.errors.items()
     }
     return ApiError(422, "invalid", _("The request has invalid fields."), details=details)
 
@@ -82,7 +81,9 @@ def install(api: NinjaAPI) -> None:
 
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         codes = {400: "bad_request", 405: "method_not_allowed", 413: "too_large"}
-        return answer(request, ApiError(exc.status_code, codes.get(exc.status_code, "error"), str(exc)))
+        return answer(
+            request, ApiError(exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+        )
 
     api.add_exception_handler(ApiError, answer)
     api.add_exception_handler(ValidationError, invalid)

@@ -29,9 +29,11 @@ class ApiTokenQuerySet(models.QuerySet):
     def touching(self, workspace) -> ApiTokenQuerySet:
         """Tokens that can reach ``workspace``: of its members, unrestricted or naming it."""
         members = workspace.memberships.values("user_id")
-        return self.filter(user_id__in=members).filter(
-            Q(workspaces__isnull=True) | Q(workspaces=workspace)
-        ).distinct()
+        return (
+            self.filter(user_id__in=members)
+            .filter(Q(workspaces__isnull=True) | Q(workspaces=workspace))
+            .distinct()
+        )
 
 
 class ApiToken(models.Model):

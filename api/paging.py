@@ -14,7 +14,7 @@ MAX_OFFSET = 10_000_000  # far past any catalog; keeps the number inside every d
 
 
 class PageParams(Schema):
-    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Rows per page (1–200).")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Rows per page (1 to 200).")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
 
 

@@ -9,9 +9,7 @@ from chat import ratelimit
 
 def allow_secret_fetch(token_pk: int) -> tuple[bool, int]:
     """Key fetches per token per minute: a leaked token cannot be drained in a loop."""
-    return ratelimit.allow(
-        token_pk, settings.PORTAL_API_SECRET_FETCH_LIMIT, bucket="api-secret"
-    )
+    return ratelimit.allow(token_pk, settings.PORTAL_API_SECRET_FETCH_LIMIT, bucket="api-secret")
 
 
 def allow_test_call(user_pk: int) -> tuple[bool, int]:

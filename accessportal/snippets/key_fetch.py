@@ -16,7 +16,7 @@ def key_fetch(secret_url: str) -> dict[str, str]:
         # A plain assignment keeps curl's exit status (``export X=$(…)`` would hide it),
         # so a script under ``set -e`` stops when the portal refuses.
         CURL: (
-            f"{API_KEY_ENV}=$(curl -fsS -H \"Authorization: Bearer ${{{PORTAL_TOKEN_ENV}:?}}\" "
+            f'{API_KEY_ENV}=$(curl -fsS -H "Authorization: Bearer ${{{PORTAL_TOKEN_ENV}:?}}" '
             f"{sh_quote(secret_url)})\n"
             f"export {API_KEY_ENV}"
         ),
@@ -24,7 +24,7 @@ def key_fetch(secret_url: str) -> dict[str, str]:
             "import os\n"
             "import requests\n\n"
             f"_answer = requests.get({py_str(secret_url)}, timeout=30, headers={{\n"
-            f"    \"Authorization\": \"Bearer \" + os.environ[{py_str(PORTAL_TOKEN_ENV)}]}})\n"
+            f'    "Authorization": "Bearer " + os.environ[{py_str(PORTAL_TOKEN_ENV)}]}})\n'
             "_answer.raise_for_status()\n"
             f"os.environ[{py_str(API_KEY_ENV)}] = _answer.text"
         ),

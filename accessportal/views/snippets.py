@@ -26,9 +26,7 @@ def key_fetches(request: HttpRequest, workspace_code, accesses) -> list[dict]:
     (by URL name: the catalog does not import the API, it only links to it)."""
     rows = []
     for access in accesses:
-        path = reverse(
-            "api:access_secret", kwargs={"ws": workspace_code, "access": access.code}
-        )
+        path = reverse("api:access_secret", kwargs={"ws": workspace_code, "access": access.code})
         fetch = snippets.key_fetch(request.build_absolute_uri(path))
         rows.append(
             {
@@ -39,7 +37,9 @@ def key_fetches(request: HttpRequest, workspace_code, accesses) -> list[dict]:
     return rows
 
 
-def code_panel_context(deployment: Deployment, request: HttpRequest | None = None, accesses=()) -> dict:
+def code_panel_context(
+    deployment: Deployment, request: HttpRequest | None = None, accesses=()
+) -> dict:
     """What ``_code_panel.html`` shows for ``deployment`` (and, given the request and the
     usable accesses that cover it, how to fetch their keys from the portal)."""
     workspace = deployment.workspace

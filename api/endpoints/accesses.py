@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -17,13 +16,13 @@ from django.views.decorators.debug import sensitive_variables
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from accessportal import audit, services
+from accessportal import services
 from accessportal.clientip import client_ip
 from accessportal.crypto import CryptoError
 from accessportal.forms import AccessForm, RotateKeyForm
-from accessportal.models import AuditAction, Deployment
+from accessportal.models import Deployment
 from api import ratelimits
-from api.acting import acting, token_label
+from api.acting import acting
 from api.errors import ApiError, ErrorOut, form_error, not_found
 from api.models import Scope
 from api.paging import Page, PageQuery, page
@@ -64,7 +63,9 @@ def access_list(request: HttpRequest, ws: UUID, params: PageQuery, filters: Quer
     elif filters.status == "enabled":
         queryset = queryset.usable()
     if filters.q:
-        queryset = queryset.filter(Q(name__icontains=filters.q) | Q(description__icontains=filters.q))
+        queryset = queryset.filter(
+            Q(name__icontains=filters.q) | Q(description__icontains=filters.q)
+        )
     return page(request, queryset.order_by("name", "id"), params)
 
 
@@ -77,9 +78,7 @@ def _form_data(request: HttpRequest, data: dict) -> dict:
     """The API's JSON as the access form's fields: deployments by code, scope by flag."""
     codes = data.pop("deployments", None)
     if codes is not None:
-        found = dict(
-            request.workspace.deployments.filter(code__in=codes).values_list("code", "pk")
-        )
+        found = dict(request.workspace.deployments.filter(code__in=codes).values_list("code", "pk"))
         unknown = [str(c) for c in codes if c not in found]
         if unknown:
             raise ApiError(
@@ -107,7 +106,9 @@ def _saved(request: HttpRequest, form):
 
 
 @sensitive_variables()
-@operation(router, "POST", W + "/accesses", role=ADMIN, scope=Scope.WRITE, response={201: AccessOut})
+@operation(
+    router, "POST", W + "/accesses", role=ADMIN, scope=Scope.WRITE, response={201: AccessOut}
+)
 def access_create(request: HttpRequest, ws: UUID, payload: AccessCreateIn):
     data = _form_data(request, payload.dict())
     form = AccessForm(data=data, workspace=request.workspace, with_key=True)
@@ -129,7 +130,9 @@ def access_update(request: HttpRequest, ws: UUID, access: UUID, payload: AccessU
     data = current | _form_data(request, changes)
     with transaction.atomic():
         if changes:
-            form = AccessForm(data=data, instance=found, workspace=request.workspace, with_key=False)
+            form = AccessForm(
+                data=data, instance=found, workspace=request.workspace, with_key=False
+            )
             _saved(request, form)
         if disabled is not None and disabled != found.disabled:
             with acting(request):

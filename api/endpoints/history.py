@@ -26,7 +26,9 @@ class TestCallFilters(Schema):
 
 
 @operation(router, "GET", W + "/test-calls", role=VIEWER, response=Page[TestCallOut])
-def testcall_list(request: HttpRequest, ws: UUID, params: PageQuery, filters: Query[TestCallFilters]):
+def testcall_list(
+    request: HttpRequest, ws: UUID, params: PageQuery, filters: Query[TestCallFilters]
+):
     calls = request.workspace.test_calls.select_related("deployment")
     if filters.deployment:
         calls = calls.filter(deployment__code=filters.deployment)

@@ -18,7 +18,9 @@ def test_deployments_carry_call_paths_and_header_tables(world, api_for):
     api = api_for(world.viewer)
     row = api.get(ws_url(world.alpha, f"/deployments/{dep.code}")).json()
     assert row["call_paths"] == dep.call_paths()
-    assert row["call_paths"]["v1"].endswith(f"/v1/{world.alpha.project_id}/deployments/dep42/chat/completions")
+    assert row["call_paths"]["v1"].endswith(
+        f"/v1/{world.alpha.project_id}/deployments/dep42/chat/completions"
+    )
     modes = {(h["version"], h["auth_mode"]): h["headers"] for h in row["auth_headers"]}
     assert modes[("v1", "token")]["X-Auth-Token"] == "<IAM token>"
     assert modes[("v1", "api_key")]["X-Apig-AppCode"] == "<API key>"
@@ -28,7 +30,9 @@ def test_deployments_carry_call_paths_and_header_tables(world, api_for):
 
 def test_lists_page_with_a_stable_order_and_filters(world, api_for):
     for n in range(7):
-        factories.make_deployment(world.alpha, name=f"same name", status="stopped" if n % 2 else "running")
+        factories.make_deployment(
+            world.alpha, name="same name", status="stopped" if n % 2 else "running"
+        )
     api = api_for(world.viewer)
     seen, url = [], ws_url(world.alpha, "/deployments?limit=3")
     while url:
@@ -67,8 +71,13 @@ def test_admin_creates_updates_and_deletes_a_deployment_audited_with_the_token(w
     api = api_for(world.admin, write=True)
     created = api.post(
         ws_url(world.alpha, "/deployments"),
-        {"name": "edge one", "mode": "edge_node", "node_ip": "10.0.0.5", "host_port": 8080,
-         "deployment_id": "e1"},
+        {
+            "name": "edge one",
+            "mode": "edge_node",
+            "node_ip": "10.0.0.5",
+            "host_port": 8080,
+            "deployment_id": "e1",
+        },
     )
     assert created.status_code == 201, created.content
     code = created.json()["code"]
@@ -81,7 +90,9 @@ def test_admin_creates_updates_and_deletes_a_deployment_audited_with_the_token(w
     assert not Deployment.objects.filter(code=code).exists()
     events = list(AuditEvent.objects.filter(workspace=world.alpha).order_by("id"))
     assert [e.action for e in events] == [
-        AuditAction.DEPLOYMENT_CREATE, AuditAction.DEPLOYMENT_UPDATE, AuditAction.DEPLOYMENT_DELETE
+        AuditAction.DEPLOYMENT_CREATE,
+        AuditAction.DEPLOYMENT_UPDATE,
+        AuditAction.DEPLOYMENT_DELETE,
     ]
     assert all("API token apat_" in e.summary and e.actor == world.admin for e in events)
 
@@ -124,22 +135,30 @@ def test_admin_manages_an_access_and_the_key_is_write_only(world, api_for):
     assert access.api_key() == CANARY
     assert created.json()["deployments"] == [str(dep.code)]
 
-    assert api.patch(ws_url(world.alpha, f"/accesses/{code}"), {"disabled": True}).json()["status"] == "disabled"
+    assert (
+        api.patch(ws_url(world.alpha, f"/accesses/{code}"), {"disabled": True}).json()["status"]
+        == "disabled"
+    )
     rotated = api.post(ws_url(world.alpha, f"/accesses/{code}/rotate"), {"api_key": CANARY[::-1]})
     assert rotated.status_code == 200
     access.refresh_from_db()
     assert access.api_key() == CANARY[::-1]
     unknown = api.patch(
-        ws_url(world.alpha, f"/accesses/{code}"), {"deployments": ["00000000-0000-0000-0000-000000000000"]}
+        ws_url(world.alpha, f"/accesses/{code}"),
+        {"deployments": ["00000000-0000-0000-0000-000000000000"]},
     )
     assert unknown.status_code == 422
     assert "deployments" in unknown.json()["error"]["details"]
     assert api.delete(ws_url(world.alpha, f"/accesses/{code}")).status_code == 204
     actions = list(
-        AuditEvent.objects.filter(workspace=world.alpha).order_by("id").values_list("action", flat=True)
+        AuditEvent.objects.filter(workspace=world.alpha)
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions == [
-        AuditAction.ACCESS_CREATE, AuditAction.ACCESS_DISABLE, AuditAction.ACCESS_ROTATE,
+        AuditAction.ACCESS_CREATE,
+        AuditAction.ACCESS_DISABLE,
+        AuditAction.ACCESS_ROTATE,
         AuditAction.ACCESS_DELETE,
     ]
     assert not AuditEvent.objects.filter(summary__contains=CANARY).exists()
@@ -148,7 +167,9 @@ def test_admin_manages_an_access_and_the_key_is_write_only(world, api_for):
 def test_the_secret_fetch_is_plain_text_audited_and_uncached(world, api_for):
     access = factories.make_access(world.alpha, key=CANARY)
     api = api_for(world.admin, secrets=True)
-    answer = api.get(ws_url(world.alpha, f"/accesses/{access.code}/secret"), REMOTE_ADDR="127.0.0.9")
+    answer = api.get(
+        ws_url(world.alpha, f"/accesses/{access.code}/secret"), REMOTE_ADDR="127.0.0.9"
+    )
     assert answer.status_code == 200
     assert answer.content.decode() == CANARY
     assert answer["Content-Type"].startswith("text/plain")
@@ -186,7 +207,9 @@ def test_members_and_audit_are_for_admins_and_history_for_all(world, api_for):
     admin, viewer = api_for(world.admin), api_for(world.viewer)
     members = admin.get(ws_url(world.alpha, "/members")).json()
     assert {m["username"]: m["role"] for m in members["results"]} == {
-        "admin": "admin", "member": "member", "viewer": "viewer"
+        "admin": "admin",
+        "member": "member",
+        "viewer": "viewer",
     }
     credentials = viewer.get(ws_url(world.alpha, "/credentials"))
     assert credentials.status_code == 200

@@ -20,10 +20,15 @@ KEY = "fetched-KEY-2b7e151628aed2a6abf7"
 RUNNERS = {
     snippets.CURL: lambda code: ["bash", "-euc", code + '\nprintf %s "$PANGU_API_KEY"'],
     snippets.PYTHON: lambda code: [
-        sys.executable, "-c", code + "\nprint(os.environ['PANGU_API_KEY'], end='')"
+        sys.executable,
+        "-c",
+        code + "\nprint(os.environ['PANGU_API_KEY'], end='')",
     ],
     snippets.NODE: lambda code: [
-        "node", "--input-type=module", "-e", code + "\nprocess.stdout.write(process.env.PANGU_API_KEY);"
+        "node",
+        "--input-type=module",
+        "-e",
+        code + "\nprocess.stdout.write(process.env.PANGU_API_KEY);",
     ],
 }
 
@@ -46,7 +51,9 @@ def test_each_language_fetches_the_key_at_run_time(live_server, keyed, language)
     code = snippets.key_fetch(url)[language]
     env = dict(os.environ, PORTAL_TOKEN=token)
     env.pop("PANGU_API_KEY", None)
-    done = subprocess.run(RUNNERS[language](code), env=env, capture_output=True, timeout=60, text=True)
+    done = subprocess.run(
+        RUNNERS[language](code), env=env, capture_output=True, timeout=60, text=True
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == KEY
 

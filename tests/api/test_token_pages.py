@@ -61,7 +61,7 @@ def test_a_user_revokes_their_own_token_and_no_one_elses(world):
 def test_admins_see_and_revoke_the_tokens_that_reach_their_workspace(world):
     reaching, text = issue(world.member, name="member ci")
     elsewhere, _ = issue(world.outsider, name="outsider ci")
-    restricted_away, _ = issue(world.admin, name="beta only", workspaces=[world.beta])
+    issue(world.admin, name="beta only", workspaces=[world.beta])
     admin = world.client_for(world.admin)
     page = admin.get(f"/w/{world.alpha.code}/tokens/").content.decode()
     assert "member ci" in page

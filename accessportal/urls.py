@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("chat.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("api.page_urls")),
+    path("", include("alerts.urls")),
 ]

@@ -18,6 +18,7 @@ from api.schemas import TestCallIn, TestCallResultOut
 from api.scoping import MEMBER, operation
 from chat.calls import CallRun, policy_from_settings, record
 from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm
+from chat.disconnects import client_socket, watching
 from chat.relay import sse_response
 
 router = Router(tags=["test calls"])
@@ -68,21 +69,23 @@ def _plan(request: HttpRequest, dep: UUID, payload: TestCallIn):
         ) from None
 
 
-def run_to_end(run: CallRun) -> dict:
-    """Consume the call's events, record it, and sum it up as one JSON answer."""
+def run_to_end(run: CallRun, request: HttpRequest) -> dict:
+    """Consume the call's events, record it, and sum it up as one JSON answer. A caller
+    that hangs up meanwhile stops the upstream call, as in the playground."""
     texts: dict[int, list[str]] = {}
     usage = error = None
     end: dict = {}
-    for name, data in run.events():
-        if name == "delta":
-            texts.setdefault(data["index"], []).append(data["text"])
-        elif name == "usage":
-            usage = data
-        elif name == "error":
-            error = data
-        elif name == "end":
-            end = data
-    call = record(run)
+    with watching(client_socket(request.META), run.cancellation.cancel):
+        for name, data in run.events():
+            if name == "delta":
+                texts.setdefault(data["index"], []).append(data["text"])
+            elif name == "usage":
+                usage = data
+            elif name == "error":
+                error = data
+            elif name == "end":
+                end = data
+    call = record(run, aborted=run.cancellation.cancelled)
     return {
         "test_call": call.code,
         "status": end.get("status"),
@@ -118,5 +121,5 @@ def deployment_test(request: HttpRequest, ws: UUID, dep: UUID, payload: TestCall
         )
     run = CallRun(plan, policy_from_settings())
     if "text/event-stream" in request.headers.get("Accept", ""):
-        return sse_response(run)
-    return run_to_end(run)
+        return sse_response(run, request)
+    return run_to_end(run, request)

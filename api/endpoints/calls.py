@@ -17,8 +17,8 @@ from api.models import Scope
 from api.schemas import TestCallIn, TestCallResultOut
 from api.scoping import MEMBER, operation
 from chat.calls import CallRun, policy_from_settings, record
-from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm
 from chat.disconnects import client_socket, watching
+from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm
 from chat.relay import sse_response
 
 router = Router(tags=["test calls"])

@@ -31,6 +31,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "accessportal.apps.AccessPortalConfig",
     "chat.apps.ChatConfig",
+    "api.apps.ApiConfig",
     "alerts.apps.AlertsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "ninja",  # the API's bundled Swagger UI (templates and static files)
 ]
 
 MIDDLEWARE = [
@@ -275,6 +277,8 @@ PORTAL_UPSTREAM_ALLOW_LOOPBACK = env.bool("PORTAL_UPSTREAM_ALLOW_LOOPBACK", defa
 PORTAL_UPSTREAM_ALLOW_PRIVATE = env.bool("PORTAL_UPSTREAM_ALLOW_PRIVATE", default=False)
 # Test calls per user per minute.
 PORTAL_PLAYGROUND_RATE_LIMIT = env.int("PORTAL_PLAYGROUND_RATE_LIMIT", default=30)
+# REST API: key fetches per token per minute (GET …/accesses/{code}/secret).
+PORTAL_API_SECRET_FETCH_LIMIT = env.int("PORTAL_API_SECRET_FETCH_LIMIT", default=10)
 # How much of a prompt a TestCall keeps: 0 keeps none.
 PORTAL_TESTCALL_PROMPT_CHARS = env.int("PORTAL_TESTCALL_PROMPT_CHARS", default=200)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,6 +15,8 @@ from accessportal import callpaths, crypto
 from accessportal.masking import mask_secret
 
 PORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(65535)]
+# An access whose key expires within this many days is "expiring soon" (list, navigation).
+EXPIRING_SOON_DAYS = 30
 
 
 def default_inference_endpoint(region: str) -> str:
@@ -248,6 +251,15 @@ class AccessQuerySet(models.QuerySet):
             workspace_id=deployment.workspace_id,
         )
 
+    def expiring_soon(self, now=None) -> AccessQuerySet:
+        """Enabled accesses whose key expires within EXPIRING_SOON_DAYS (not yet expired)."""
+        now = now or timezone.now()
+        return self.filter(
+            disabled=False,
+            expires_at__gt=now,
+            expires_at__lte=now + timedelta(days=EXPIRING_SOON_DAYS),
+        )
+
     def usable(self) -> AccessQuerySet:
         return self.filter(disabled=False).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
@@ -328,6 +340,12 @@ class ApplicationAccess(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
+    def expires_soon(self) -> bool:
+        if self.expires_at is None or self.disabled or self.is_expired:
+            return False
+        return self.expires_at - timezone.now() <= timedelta(days=EXPIRING_SOON_DAYS)
+
+    @property
     def is_usable(self) -> bool:
         return not self.disabled and not self.is_expired
 
@@ -399,6 +417,8 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVE = "member.remove", "Member removed"
     SSO_MAPPING_ADD = "sso.mapping_add", "Group mapping added"
     SSO_MAPPING_REMOVE = "sso.mapping_remove", "Group mapping removed"
+    TOKEN_CREATE = "token.create", "API token created"
+    TOKEN_REVOKE = "token.revoke", "API token revoked"
 
 
 class AuditEvent(models.Model):
@@ -432,4 +452,42 @@ class AuditEvent(models.Model):
         raise ValueError("Audit events are append-only.")
 
 
-SECRET_MODELS = (ApplicationAccess, IamCredential)
+class PendingImport(models.Model):
+    """An uploaded import file between its preview and *Apply* (``accessportal.bulk_import``).
+
+    The file is kept here, encrypted and bound to the row like a key, so the preview page
+    needs to carry nothing but this row's code: the keys in an access import never travel
+    back to the browser, in a page, a URL or a hidden field. Apply reads, checks again and
+    deletes it; rows older than ``PENDING_IMPORT_TTL`` are discarded."""
+
+    SECRETS = (SecretField("content_ciphertext", "content"),)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    kind = models.CharField(max_length=16)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_ciphertext = models.TextField(editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.code}"
+
+    def set_content(self, value: str) -> None:
+        self.SECRETS[0].write(self, value)
+
+    def content(self) -> str:
+        return self.SECRETS[0].read(self)
+
+
+def secret_models() -> tuple[type[models.Model], ...]:
+    """Every installed model holding encrypted secrets (those declaring ``SECRETS``),
+    found through the app registry so feature apps' secrets rotate and are checked too
+    without the catalog importing them."""
+    from django.apps import apps
+
+    return tuple(m for m in apps.get_models() if getattr(m, "SECRETS", None))

@@ -30,4 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accessportal.routes")),
     path("", include("chat.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.page_urls")),
+    path("", include("alerts.urls")),
 ]

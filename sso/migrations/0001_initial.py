@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accessportal', '0003_alter_auditevent_action'),
+        ('accessportal', '0004_alter_auditevent_action'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -22,6 +22,8 @@ accounts = [
 ]
 
 urlpatterns = [
+    # First: its sign-in and sign-out take the place of Django's (same names).
+    path("", include("sso.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include(accounts)),

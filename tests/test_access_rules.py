@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accessportal.models import Role
+from sso.models import GroupMapping
 from tests import factories
 from tests.api.conftest import issue
 
@@ -26,6 +27,9 @@ GLOBAL_VIEWS = {
     "password_change_done": "login",
     "accessportal:workspace_list": "login",
     "accessportal:workspace_create": "staff",
+    "oidc_authentication_init": "public",  # sign-in with the identity provider
+    "oidc_authentication_callback": "public",
+    "sso:break_glass": "public",  # a one-time link from manage.py sso_break_glass
     "api_tokens:token_list": "login",  # the user's own tokens only
     "api_tokens:token_revoke": "login",
 }
@@ -70,6 +74,7 @@ def objects(world):
             "access": factories.make_access(ws).code,
             "cred": factories.make_credential(ws).code,
             "member": ws.memberships.get(user=member_user).code,
+            "mapping": GroupMapping.objects.create(workspace=ws, group="g", role="viewer").code,
             "token": issue(member_user)[0].code,
             "channel": factories.make_channel(ws).code,
         }

@@ -130,13 +130,18 @@ class DeploymentForm(forms.ModelForm):
         value = self.cleaned_data.get("model_name", "").strip()
         if value:
             validators.validate_identifier(value, what="model name")
-            clash = self.workspace.deployments.filter(model_name=value).exclude(pk=self.instance.pk)
-            if clash.exists():
+            if self.model_name_taken(value):
                 raise ValidationError(
                     "Another deployment in this workspace already uses this model name.",
                     code="model_name_taken",
                 )
         return value
+
+    def model_name_taken(self, value: str) -> bool:
+        """Another deployment of the workspace has this model name. (A method of its own so
+        that a bulk import can answer it from the names it read once.)"""
+        others = self.workspace.deployments.exclude(pk=self.instance.pk)
+        return others.filter(model_name=value).exists()
 
     def clean(self) -> dict:
         data = super().clean()
@@ -163,13 +168,21 @@ class DeploymentForm(forms.ModelForm):
         return data
 
 
-class ScopeChoiceField(forms.ModelMultipleChoiceField):
+class RowIdsChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes of rows by id; an id that no row can have is a form error."""
+
+    not_a_choice = _("Choose from the list.")
+
     def _check_values(self, value):
         # Django passes each value to the database as it came; an id outside 64 bits
         # would be an OverflowError (a 500) on SQLite, not a form error.
         if not isinstance(value, list | tuple) or not all(map(validators.is_row_id, value)):
-            raise ValidationError(_("Choose services from the list."), code="invalid_choice")
+            raise ValidationError(self.not_a_choice, code="invalid_choice")
         return super()._check_values(value)
+
+
+class ScopeChoiceField(RowIdsChoiceField):
+    not_a_choice = _("Choose services from the list.")
 
     def label_from_instance(self, obj: Deployment) -> str:
         return f"{obj.name} ({obj.get_mode_display()}, {obj.get_status_display()})"

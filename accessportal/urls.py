@@ -22,11 +22,15 @@ accounts = [
 ]
 
 urlpatterns = [
+    # First: its sign-in and sign-out take the place of Django's (same names).
+    path("", include("sso.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
     path("", include("accessportal.routes")),
     path("", include("chat.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.page_urls")),
     path("", include("alerts.urls")),
 ]

@@ -5,6 +5,7 @@ The forms are found by introspection, not listed: a form added later is checked 
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
 import pkgutil
@@ -62,9 +63,24 @@ def project_forms() -> list[type[forms.BaseForm]]:
 def build(form_class, world, data):
     request = RequestFactory().post("/")
     request.user = world.admin
-    known = {"workspace": world.alpha, "with_key": True, "request": request, "kind": "webhook"}
-    params = inspect.signature(form_class.__init__).parameters
-    needed = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
+    known = {
+        "workspace": world.alpha,
+        "with_key": True,
+        "user": world.admin,
+        "request": request,
+        "kind": "webhook",
+        # The bulk import's row forms: fields built once per import, model names read once.
+        "shared_fields": copy.deepcopy(form_class.base_fields),
+        "model_names": {},
+    }
+    # Keyword-only arguments of every __init__ along the MRO (mixins pass **kwargs on).
+    needed = {
+        name
+        for cls in form_class.__mro__
+        if "__init__" in vars(cls)
+        for name, p in inspect.signature(vars(cls)["__init__"]).parameters.items()
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+    }
     unknown = needed - set(known)
     assert not unknown, f"{form_class.__name__} needs {unknown}: teach this test about it"
     return form_class(data, **{n: known[n] for n in needed})

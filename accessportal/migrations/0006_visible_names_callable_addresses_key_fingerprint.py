@@ -38,7 +38,7 @@ def fill_fingerprints(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accessportal', '0002_deployment_address_constraints'),
+        ('accessportal', '0005_alter_auditevent_action'),
     ]
 
     operations = [

@@ -323,7 +323,7 @@ def test_a_stream_outlives_the_worker_timeout_and_the_dashboard_stays_live(
     timeout, chunks, delay_ms = 3, 20, 300  # a stream of ~6 s against a 3 s worker timeout
     sim = start_background(None, port=0, first_token_ms=20, chunk_delay_ms=delay_ms, chunks=chunks)
     try:
-        manage(sqlite_env, "seed_demo", "--simulator-url", sim.url, "--password", PASSWORD)
+        manage(sqlite_env, "seed_demo", f"--simulator-url={sim.url}", f"--password={PASSWORD}")
         (portal,) = gunicorn_cluster(
             sqlite_env
             | {
@@ -548,7 +548,7 @@ def test_two_instances_share_the_iam_token_and_the_playground_rate_limit(
         PORTAL_PLAYGROUND_RATE_LIMIT="3",
     )
     manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "seed_demo", "--simulator-url", simulator.url, "--password", PASSWORD)
+    manage(env, "seed_demo", f"--simulator-url={simulator.url}", f"--password={PASSWORD}")
     one, two = gunicorn_cluster(env, count=2)
     with psycopg_connect(postgres_url) as db:
         ws = db.execute("SELECT code FROM accessportal_workspace").fetchone()[0]

@@ -47,17 +47,15 @@ class Command(BaseCommand):
         simulator_url = f"http://127.0.0.1:{simulator_port}"
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", state=state, simulator_url=simulator_url, password=password)
-        simulator = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+        simulator = subprocess.Popen(  # noqa: S603 (our own module, our own arguments)
             [
                 sys.executable,
                 "-m",
                 "simulator",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(simulator_port),
-                "--state",
-                state,
+                # --option=value: a value starting with "-" is not taken for an option.
+                "--host=127.0.0.1",
+                f"--port={simulator_port}",
+                f"--state={state}",
             ]
         )
         try:

@@ -170,7 +170,7 @@ class Cluster:
             try:
                 if requests.get(f"{instance.base}/healthz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a busy machine's slow start
                 pass
             time.sleep(0.1)
         pytest.fail(f"gunicorn did not answer /healthz:\n{instance.log_text()[-3000:]}")
@@ -404,6 +404,41 @@ def test_only_the_configured_proxy_may_claim_https(gunicorn_cluster, sqlite_env)
     (portal,) = gunicorn_cluster(sqlite_env | {"FORWARDED_ALLOW_IPS": "192.0.2.1"})
     spoofed = Browser().get(f"{portal.base}/accounts/login/")
     assert spoofed.status_code == 301  # X-Forwarded-Proto from an untrusted peer is ignored
+
+
+def raw_answer(port: int, request: bytes) -> bytes:
+    """Everything the server writes back to ``request`` on a fresh socket, until it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_no_answer_names_the_server_software(gunicorn_cluster, sqlite_env):
+    """No Server header (nor the software's name anywhere in the headers) on a page, a
+    redirect, a static file, a 404, a probe, or gunicorn's own answer to a malformed request."""
+    (portal,) = gunicorn_cluster(sqlite_env)
+    requests_to_send = [
+        b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n",
+        b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # the https redirect
+        b"GET /static/css/portal.css HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n",
+        b"GET /no/such/page HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+        b"GET /healthz HTTP/1.0\r\n",
+        b"BROKEN\x00 / HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+    ]
+    statuses = []
+    for request in requests_to_send:
+        answer = raw_answer(portal.port, request + b"Connection: close\r\n\r\n")
+        head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+        statuses.append(head.split(" ", 2)[1])
+        names = [line.split(":", 1)[0].lower() for line in head.split("\r\n")[1:]]
+        assert "server" not in names, head
+        assert "gunicorn" not in head.lower(), head
+    assert statuses == ["200", "302", "301", "200", "404", "200", "200", "400"]
 
 
 def test_worker_settings_come_from_the_environment(sqlite_env):

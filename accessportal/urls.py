@@ -21,6 +21,9 @@ accounts = [
     ),
 ]
 
+# A database error outside a view is an outage (503), not a bug.
+handler500 = "accessportal.database_outage.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

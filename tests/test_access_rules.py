@@ -19,6 +19,7 @@ from tests import factories
 GLOBAL_VIEWS = {
     "healthz": "public",
     "readyz": "public",
+    "favicon": "public",
     "login": "public",
     "logout": "login",
     "password_change": "login",

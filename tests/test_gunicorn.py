@@ -287,6 +287,11 @@ def test_production_serving_through_gunicorn(gunicorn_cluster, sqlite_env):
     plain_name = browser.get(f"{portal.base}/static/css/portal.css")
     assert plain_name.status_code == 200
     assert "immutable" not in plain_name.headers["Cache-Control"]
+    # /favicon.ico, asked for by browsers whatever a page links, leads to the hashed icon.
+    icon = browser.get(f"{portal.base}/favicon.ico")
+    assert icon.status_code == 302
+    assert re.fullmatch(r"/static/img/favicon\.[0-9a-f]{12}\.ico", icon.headers["Location"])
+    assert browser.get(portal.base + icon.headers["Location"]).content[:4] == b"\0\0\1\0"
 
     # Signing in: the session cookie is Secure, HttpOnly and SameSite.
     signed_in = browser.sign_in(portal.base, "root", PASSWORD)

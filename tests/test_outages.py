@@ -24,8 +24,8 @@ from tests.test_gunicorn import (  # noqa: F401 (the fixtures, asked for by name
     gunicorn_cluster,
     manage,
     migrate_with_root,
+    postgres_url,
     production_env,
-    require_service,
     static_root,
 )
 
@@ -183,19 +183,13 @@ def test_redis_down_pages_keep_working_and_everything_recovers(
 
 
 @pytest.fixture
-def postgres_behind_a_proxy():
-    require_service("PostgreSQL", PG["host"], PG["port"])
-    import psycopg
-
-    name = f"i11_ops_outage_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+def postgres_behind_a_proxy(request):
+    """A database of the test's own (test_gunicorn's fixture), reached through the proxy."""
+    direct = request.getfixturevalue("postgres_url")
     proxy = TcpProxy((PG["host"], PG["port"]))
     proxy.restore()
-    yield proxy, f"postgres://{PG['user']}@127.0.0.1:{proxy.port}/{name}"
+    yield proxy, direct.replace(f"@{PG['host']}:{PG['port']}/", f"@127.0.0.1:{proxy.port}/")
     proxy.cut()
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_postgresql_unreachable_answers_503_and_recovers(postgres_behind_a_proxy, request):

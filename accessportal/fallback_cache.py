@@ -96,11 +96,14 @@ class FallbackRedisCache(RedisCache):
             return True
         if time.monotonic() < outage.down_until:
             return False
+        return self._end_outage()
+
+    def _end_outage(self) -> bool:
+        """Whether Redis answers again; if so, drop what went stale and use it again."""
+        outage = self._outage
         with outage.lock:  # one thread finds out whether Redis is back; the others wait
             if not outage.down_until:
                 return True
-            if time.monotonic() < outage.down_until:
-                return False
             try:
                 self._cache.get_client(write=True).ping()
                 if outage.dropped_writes:
@@ -149,17 +152,20 @@ class FallbackRedisCache(RedisCache):
             client.delete(*batch)
 
     def probe(self) -> bool:
-        """Whether Redis itself answers now, fallback aside (for /readyz)."""
+        """Whether Redis itself answers now, fallback aside (for /readyz). When it does
+        after an outage, the outage ends here and then, not at the end of the retry
+        interval: ready means back to normal."""
         key = f"readyz:{uuid.uuid4().hex}"
         try:
             RedisCache.set(self, key, "ok", timeout=10)
             try:
-                return RedisCache.get(self, key) == "ok"
+                answers = RedisCache.get(self, key) == "ok"
             finally:
                 RedisCache.delete(self, key)
         except UNREACHABLE as error:
             self._note_failure(error)
             return False
+        return answers and self._end_outage()
 
     # --- operations ---------------------------------------------------------------------
 

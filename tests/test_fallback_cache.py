@@ -117,3 +117,18 @@ def test_the_key_prefix_is_matched_literally(redis_server):
     redis_server.start()
     after_the_retry_interval()
     assert sessions.get("k") is None and neighbour.get("k") == 1
+
+
+def test_a_successful_readiness_probe_ends_the_outage_at_once(redis_server, monkeypatch):
+    monkeypatch.setattr(fallback_cache, "RETRY_SECONDS", 3600)  # the interval would not end
+    sessions = make(redis_server.url, "none")
+    sessions.set("signed-out", 1, timeout=300)
+    redis_server.stop()
+    sessions.delete("signed-out")
+    assert sessions.probe() is False
+    redis_server.start()
+    assert sessions.get("anything") is None  # still within the retry interval: no Redis
+    assert sessions.probe() is True
+    assert not redis_server.client().exists(sessions.make_key("signed-out"))  # purged
+    sessions.set("fresh", 2)
+    assert redis_server.client().exists(sessions.make_key("fresh"))  # Redis again

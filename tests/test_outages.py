@@ -108,6 +108,7 @@ def test_redis_down_pages_keep_working_and_everything_recovers(
     assert own_redis.client().exists(session_key + member.cookies["sessionid"])
 
     own_redis.stop()
+    outage_began = time.monotonic()
     failures_before = portal.log_text().count("unreachable")
 
     # Signed-in pages work: the session comes from the database.
@@ -149,22 +150,20 @@ def test_redis_down_pages_keep_working_and_everything_recovers(
     time.sleep(0.3)
     log = portal.log_text()
     reports = log.count("unreachable") - failures_before
-    assert 1 <= reports <= 4, log[-5000:]  # one per cache, again only after a minute
+    minutes = int((time.monotonic() - outage_began) // 60)
+    assert 1 <= reports <= 2 * (1 + minutes), log[-5000:]  # each cache once a minute at most
     # Neither a traceback nor Django's line for each 5xx ("Service Unavailable: /path").
     assert "Traceback" not in log and "Unavailable: /" not in log, log[-5000:]
 
     # Redis returns with the data it had: the portal uses it again, no restart.
     own_redis.start()
     assert own_redis.client().exists(signed_out_key)  # the stale copy is back
+    # Ready again means back to normal (one worker here: the one that answers /readyz).
     eventually(lambda: readyz(base).status_code == 200, "/readyz back to 200")
 
-    def stale_copy_dropped() -> bool:
-        assert member.get(f"{base}/").status_code == 200
-        return not own_redis.client().exists(signed_out_key)
-
-    # Once the portal tries Redis again, it drops the sessions' copies (the database has
-    # them), then caches them anew.
-    eventually(stale_copy_dropped, "the signed-out session's copy dropped from Redis")
+    # Back in use, Redis first loses the sessions' copies (the database has them), then
+    # caches them anew.
+    assert not own_redis.client().exists(signed_out_key)
     assert member.get(f"{base}/").status_code == 200
     assert own_redis.client().exists(session_key + member.cookies["sessionid"])
     ghost = Browser()

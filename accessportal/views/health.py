@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accessportal import crypto
 from accessportal.database_outage import database_not_required
-from accessportal.models import SECRET_MODELS
+from accessportal.models import secret_models
 from accessportal.throttled_log import ThrottledLog
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def stored_key_prefixes() -> set[str]:
     keyring = crypto.active_keyring()
     width = len(f"{crypto.FORMAT_VERSION}:{keyring.primary}:")
     prefixes: set[str] = set()
-    for model in SECRET_MODELS:
+    for model in secret_models():
         for secret in model.SECRETS:
             prefixes.update(
                 model.objects.annotate(prefix=Substr(secret.column, 1, width))

@@ -415,6 +415,10 @@ class AuditAction(models.TextChoices):
     MEMBER_ADD = "member.add", "Member added"
     MEMBER_ROLE = "member.role", "Member role changed"
     MEMBER_REMOVE = "member.remove", "Member removed"
+    SSO_MAPPING_ADD = "sso.mapping_add", "Group mapping added"
+    SSO_MAPPING_REMOVE = "sso.mapping_remove", "Group mapping removed"
+    TOKEN_CREATE = "token.create", "API token created"
+    TOKEN_REVOKE = "token.revoke", "API token revoked"
 
 
 class AuditEvent(models.Model):

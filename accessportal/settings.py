@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -31,6 +32,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "accessportal.apps.AccessPortalConfig",
     "chat.apps.ChatConfig",
+    "sso.apps.SsoConfig",
+    "api.apps.ApiConfig",
     "alerts.apps.AlertsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -41,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "mozilla_django_oidc",
+    "ninja",  # the API's bundled Swagger UI (templates and static files)
 ]
 
 MIDDLEWARE = [
@@ -74,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accessportal.context_processors.section",
+                "sso.context_processors.sso",
                 "accessportal.context_processors.expiring",
             ],
         },
@@ -158,10 +164,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Single sign-on (OpenID Connect; sso/) ----------------------------------------------
+# The provider is found from its issuer URL (/.well-known/openid-configuration).
+PORTAL_OIDC_ISSUER = env.str("PORTAL_OIDC_ISSUER", default="").rstrip("/")
+PORTAL_OIDC_PROVIDER_NAME = env.str("PORTAL_OIDC_PROVIDER_NAME", default="single sign-on")
+PORTAL_OIDC_USERNAME_CLAIM = env.str("PORTAL_OIDC_USERNAME_CLAIM", default="preferred_username")
+PORTAL_OIDC_NAME_CLAIM = env.str("PORTAL_OIDC_NAME_CLAIM", default="name")
+PORTAL_OIDC_GROUPS_CLAIM = env.str("PORTAL_OIDC_GROUPS_CLAIM", default="groups")
+PORTAL_OIDC_CLOCK_SKEW = env.int("PORTAL_OIDC_CLOCK_SKEW", default=60)
+# Passwords of this portal; off leaves single sign-on and the break-glass command.
+PORTAL_LOCAL_LOGIN = env.bool("PORTAL_LOCAL_LOGIN", default=True)
+OIDC_RP_CLIENT_ID = env.str("PORTAL_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("PORTAL_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("PORTAL_OIDC_SCOPES", default="openid email profile groups")
+OIDC_RP_SIGN_ALGO = env.str("PORTAL_OIDC_SIGN_ALGO", default="RS256")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for signing out at the provider
+OIDC_TIMEOUT = env.int("PORTAL_OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+if PORTAL_OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("PORTAL_OIDC_ISSUER needs PORTAL_OIDC_CLIENT_ID and _SECRET.")
+if not PORTAL_LOCAL_LOGIN and not PORTAL_OIDC_ISSUER:
+    raise ImproperlyConfigured("PORTAL_LOCAL_LOGIN=false needs single sign-on configured.")
+
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out client is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Second (sso/views.py signs break-glass links in with it): passwords, or, with local
+    # passwords off, a backend that takes none but keeps sessions working.
+    "django.contrib.auth.backends.ModelBackend"
+    if PORTAL_LOCAL_LOGIN
+    else "sso.backends.NoPasswordBackend",
+    *(["sso.backends.PortalOIDCBackend"] if PORTAL_OIDC_ISSUER else []),
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accessportal:workspace_list"
@@ -249,6 +284,13 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+if PORTAL_OIDC_ISSUER:
+    # Signing out redirects the sign-out form's POST on to the provider's end-session page,
+    # and browsers hold redirects of a form to form-action too.
+    _issuer = urlsplit(PORTAL_OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -295,6 +337,8 @@ PORTAL_UPSTREAM_ALLOW_LOOPBACK = env.bool("PORTAL_UPSTREAM_ALLOW_LOOPBACK", defa
 PORTAL_UPSTREAM_ALLOW_PRIVATE = env.bool("PORTAL_UPSTREAM_ALLOW_PRIVATE", default=False)
 # Test calls per user per minute.
 PORTAL_PLAYGROUND_RATE_LIMIT = env.int("PORTAL_PLAYGROUND_RATE_LIMIT", default=30)
+# REST API: key fetches per token per minute (GET …/accesses/{code}/secret).
+PORTAL_API_SECRET_FETCH_LIMIT = env.int("PORTAL_API_SECRET_FETCH_LIMIT", default=10)
 # How much of a prompt a TestCall keeps: 0 keeps none.
 PORTAL_TESTCALL_PROMPT_CHARS = env.int("PORTAL_TESTCALL_PROMPT_CHARS", default=200)
 

@@ -25,6 +25,8 @@ accounts = [
 handler500 = "accessportal.database_outage.server_error"
 
 urlpatterns = [
+    # First: its sign-in and sign-out take the place of Django's (same names).
+    path("", include("sso.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", favicon.favicon, name="favicon"),
@@ -32,5 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accessportal.routes")),
     path("", include("chat.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.page_urls")),
     path("", include("alerts.urls")),
 ]

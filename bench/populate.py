@@ -74,8 +74,21 @@ def main(argv: list[str] | None = None) -> int:
             "workspace": str(ws.code),
             "deployment": str(middle.code),
         }
+    out["api_token"] = _api_token(admin)
     print(json.dumps(out))
     return 0
+
+
+def _api_token(admin) -> str:
+    """A read token of the admin's for the API figure (a throw-away database)."""
+    from api import tokens
+    from api.models import ApiToken
+
+    text = tokens.generate()
+    ApiToken.objects.create(
+        user=admin, name="bench", prefix=tokens.visible_prefix(text), digest=tokens.digest(text)
+    )
+    return text
 
 
 def _workspace(name: str, simulator_url: str, admin):

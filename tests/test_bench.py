@@ -340,6 +340,7 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
         "new upstream connections ÷ calls, 50 sequential calls",
         "access list page p50 with 10,000 accesses ÷ with 10",
         "deployment page p50 with 2,000 deployments ÷ with 10",
+        "API deployment list p50 with 2,000 deployments ÷ with 10 (10 per page)",
     ):
         assert title in printed, f"{title!r} missing from:\n{printed}"
     assert printed.count("Accept-Encoding: gzip") == 3
@@ -360,6 +361,7 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
         "access_list_scale",
         "deployment_list_scale",
         "deployment_detail_scale",
+        "api_deployment_list_scale",
     } <= keys
     for figure in data["figures"]:
         assert math.isfinite(figure["ratio"]["median"]), figure

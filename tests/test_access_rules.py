@@ -25,6 +25,9 @@ GLOBAL_VIEWS = {
     "password_change_done": "login",
     "accessportal:workspace_list": "login",
     "accessportal:workspace_create": "staff",
+    "profile": "login",  # the user's own settings only
+    "set_language": "public",  # the sign-in page has the language switch too
+    "javascript_catalog": "public",  # translations of the scripts, nothing private
 }
 NEXT_LOWER_ROLE = {Role.ADMIN: "member", Role.MEMBER: "viewer", Role.VIEWER: None}
 

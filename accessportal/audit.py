@@ -5,7 +5,22 @@ configured proxies can be trusted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
+from django.utils import translation
+
 from accessportal.models import AuditEvent, Workspace
+
+
+def in_every_language(build: Callable[[], str]) -> dict[str, str]:
+    """``build()`` once per language of the portal: the summary as each reader reads it.
+    (Written at the time of the change: the names it quotes may change later.)"""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(build())[:500]
+    return texts
 
 
 def record(
@@ -14,10 +29,15 @@ def record(
     actor,
     action: str,
     target: str,
-    summary: str = "",
+    summary: str | Callable[[], str] = "",
     ip: str | None = None,
 ) -> AuditEvent:
-    """Append an event. ``summary`` must never hold a secret: pass names and masks only."""
+    """Append an event. ``summary`` must never hold a secret: pass names and masks only.
+    Pass it as a function that builds it with ``gettext`` and it is kept in every
+    language; a plain string is shown as written."""
+    texts = in_every_language(summary) if callable(summary) else {}
+    if texts:
+        summary = texts[settings.LANGUAGE_CODE]
     return AuditEvent.objects.create(
         workspace=workspace,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -25,5 +45,6 @@ def record(
         action=action,
         target=target[:200],
         summary=summary[:500],
+        summary_i18n=texts,
         ip=ip,
     )

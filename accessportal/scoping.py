@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.translation import gettext as _
 
 from accessportal.models import Membership, Role
 
@@ -53,7 +54,7 @@ def workspace_view(
                 return HttpResponseNotAllowed(allowed)
             membership = get_membership(request.user, ws)
             if not membership.has_role(min_role):
-                raise PermissionDenied("Your role in this workspace does not allow this.")
+                raise PermissionDenied(_("Your role in this workspace does not allow this."))
             request.membership = membership
             request.workspace = membership.workspace
             return view(request, *args, **kwargs)

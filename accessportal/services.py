@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from accessportal import audit
@@ -21,6 +22,10 @@ from accessportal.models import (
 
 class LastAdminError(Exception):
     """Removing or demoting this member would leave the workspace without an admin."""
+
+
+def role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
 
 
 def describe_deployment(deployment: Deployment) -> str:
@@ -47,26 +52,30 @@ ROUTING_FIELDS = {
 
 
 def describe_changes(form) -> str:
-    """``Changed: name, iam_endpoint (https://a → https://b)`` for a bound model form."""
+    """``Changed: Name, IAM endpoint (https://a → https://b)`` for a bound model form
+    (field labels in the active language)."""
     parts = []
     for name in form.changed_data:
+        label = str(form.fields[name].label or name)
         if name in ROUTING_FIELDS:
             before, after = form.initial.get(name) or "—", form.cleaned_data.get(name) or "—"
-            parts.append(f"{name} ({before} → {after})")
+            parts.append(f"{label} ({before} → {after})")
         else:
-            parts.append(name)
-    return "Changed: " + ", ".join(parts) if parts else "No change"
+            parts.append(label)
+    if not parts:
+        return _("No change")
+    return _("Changed: %(fields)s") % {"fields": ", ".join(parts)}
 
 
 def describe_scope(access: ApplicationAccess) -> str:
     if access.all_services:
-        return "all services"
-    return ", ".join(sorted(d.name for d in access.deployments.all())) or "no services"
+        return _("all services")
+    return ", ".join(sorted(d.name for d in access.deployments.all())) or _("no services")
 
 
 def _save_audited(form, *, actor, ip: str | None, actions: tuple[str, str], summary) -> object:
-    """Save a catalog form and log it as created or updated; ``summary(obj)`` describes it.
-    Call inside the workflow's transaction."""
+    """Save a catalog form and log it as created or updated; ``summary(obj, creating)``
+    describes it (called once per language). Call inside the workflow's transaction."""
     creating = form.instance.pk is None
     if creating and hasattr(form.instance, "created_by_id"):
         form.instance.created_by = actor
@@ -76,13 +85,13 @@ def _save_audited(form, *, actor, ip: str | None, actions: tuple[str, str], summ
         actor=actor,
         action=actions[0] if creating else actions[1],
         target=saved.name,
-        summary=summary(saved, creating),
+        summary=lambda: summary(saved, creating),
         ip=ip,
     )
     return saved
 
 
-def _delete_audited(obj, *, actor, ip: str | None, action: str, summary: str = "") -> None:
+def _delete_audited(obj, *, actor, ip: str | None, action: str, summary="") -> None:
     """Log first (the row's name is still there), then delete, in one transaction."""
     audit.record(
         workspace=obj.workspace, actor=actor, action=action, target=obj.name, summary=summary, ip=ip
@@ -112,7 +121,7 @@ def save_workspace(*, form, actor, ip: str | None) -> Workspace:
         actor=actor,
         action=AuditAction.WORKSPACE_UPDATE,
         target=workspace.name,
-        summary=describe_changes(form),
+        summary=lambda: describe_changes(form),
         ip=ip,
     )
     return workspace
@@ -138,7 +147,7 @@ def delete_deployment(*, deployment: Deployment, actor, ip: str | None) -> None:
         actor=actor,
         ip=ip,
         action=AuditAction.DEPLOYMENT_DELETE,
-        summary=describe_deployment(deployment),
+        summary=lambda: describe_deployment(deployment),
     )
 
 
@@ -150,7 +159,10 @@ def save_access(*, form, actor, ip: str | None) -> ApplicationAccess:
         actor=actor,
         ip=ip,
         actions=(AuditAction.ACCESS_CREATE, AuditAction.ACCESS_UPDATE),
-        summary=lambda access, _: f"Scope: {describe_scope(access)}; key {access.key_hint}",
+        summary=lambda access, _creating: (
+            _("Scope: %(scope)s; key %(hint)s")
+            % {"scope": describe_scope(access), "hint": access.key_hint}
+        ),
     )
 
 
@@ -194,7 +206,9 @@ def rotate_access_key(*, access: ApplicationAccess, new_key: str, actor, ip: str
         actor=actor,
         action=AuditAction.ACCESS_ROTATE,
         target=access.name,
-        summary=f"Key {old_hint} replaced by {access.key_hint}",
+        summary=lambda: (
+            _("Key %(old)s replaced by %(new)s") % {"old": old_hint, "new": access.key_hint}
+        ),
         ip=ip,
     )
 
@@ -206,7 +220,7 @@ def delete_access(*, access: ApplicationAccess, actor, ip: str | None) -> None:
         actor=actor,
         ip=ip,
         action=AuditAction.ACCESS_DELETE,
-        summary=f"Key {access.key_hint}",
+        summary=lambda: _("Key %(hint)s") % {"hint": access.key_hint},
     )
 
 
@@ -220,15 +234,21 @@ def reveal_access_key(*, access: ApplicationAccess, actor, ip: str | None) -> st
             actor=actor,
             action=AuditAction.ACCESS_REVEAL,
             target=access.name,
-            summary=f"Key {access.key_hint} revealed",
+            summary=lambda: _("Key %(hint)s revealed") % {"hint": access.key_hint},
             ip=ip,
         )
     return key
 
 
-def describe_credential(credential, creating: bool, changed: list[str]) -> str:
-    summary = f"IAM user {credential.iam_user}@{credential.domain_name}"
-    return summary if creating else f"{summary}; changed: {', '.join(changed)}"
+def describe_credential(credential, creating: bool, changed: list[str], fields) -> str:
+    summary = _("IAM user %(user)s@%(domain)s") % {
+        "user": credential.iam_user,
+        "domain": credential.domain_name,
+    }
+    if creating:
+        return summary
+    labels = ", ".join(str(fields[name].label or name) for name in changed)
+    return _("%(summary)s; changed: %(fields)s") % {"summary": summary, "fields": labels}
 
 
 @sensitive_variables()
@@ -241,7 +261,9 @@ def save_credential(*, form, actor, ip: str | None):
         actor=actor,
         ip=ip,
         actions=(AuditAction.CREDENTIAL_CREATE, AuditAction.CREDENTIAL_UPDATE),
-        summary=lambda credential, creating: describe_credential(credential, creating, changed),
+        summary=lambda credential, creating: describe_credential(
+            credential, creating, changed, form.fields
+        ),
     )
 
 
@@ -258,7 +280,7 @@ def add_member(*, workspace: Workspace, user, role: str, actor, ip: str | None) 
         actor=actor,
         action=AuditAction.MEMBER_ADD,
         target=user.username,
-        summary=f"Role {role}",
+        summary=lambda: _("Role %(role)s") % {"role": role_label(role)},
         ip=ip,
     )
     return membership
@@ -273,7 +295,7 @@ def _ensure_another_admin(membership: Membership) -> None:
         .order_by("pk")  # the same lock order everywhere: no deadlock between two demotions
     )
     if not [a for a in admins if a.pk != membership.pk]:
-        raise LastAdminError("A workspace needs at least one admin.")
+        raise LastAdminError(_("A workspace needs at least one admin."))
 
 
 @transaction.atomic
@@ -290,7 +312,7 @@ def change_member_role(*, membership: Membership, role: str, actor, ip: str | No
         actor=actor,
         action=AuditAction.MEMBER_ROLE,
         target=membership.user.username,
-        summary=f"{old} → {role}",
+        summary=lambda: f"{role_label(old)} → {role_label(role)}",
         ip=ip,
     )
 
@@ -304,7 +326,7 @@ def remove_member(*, membership: Membership, actor, ip: str | None) -> None:
         actor=actor,
         action=AuditAction.MEMBER_REMOVE,
         target=membership.user.username,
-        summary=f"Role {membership.role}",
+        summary=lambda: _("Role %(role)s") % {"role": role_label(membership.role)},
         ip=ip,
     )
     membership.delete()

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
+from django.utils import translation
 
 from chat.calls import CallRun, record
 from chat.streams import sse_event
@@ -36,8 +37,15 @@ def relay(run: CallRun) -> Iterator[bytes]:
             logger.info("Test call stopped by the client after %s ms", run.result.latency_ms)
 
 
+def in_language(events: Iterator[bytes], language: str) -> Iterator[bytes]:
+    """The stream outlives the view: its hints are worded in the request's language."""
+    with translation.override(language):
+        yield from events
+
+
 def sse_response(run: CallRun) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(relay(run), content_type="text/event-stream")
+    stream = in_language(relay(run), translation.get_language())
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response

@@ -88,7 +88,7 @@ def test_rerouting_a_deployment_or_the_iam_endpoint_is_logged_with_both_values(w
         },
     )
     event = AuditEvent.objects.get(action="deployment.update")
-    assert "v1_path_override (— → https://elsewhere.example.test/v1/x)" in event.summary
+    assert "V1 call path override (— → https://elsewhere.example.test/v1/x)" in event.summary
     admin_client.post(
         f"/w/{world.alpha.code}/settings/",
         {
@@ -100,4 +100,4 @@ def test_rerouting_a_deployment_or_the_iam_endpoint_is_logged_with_both_values(w
         },
     )
     event = AuditEvent.objects.get(action="workspace.update")
-    assert "iam_endpoint (https://iam.example.test → https://iam.other.test)" in event.summary
+    assert "IAM endpoint (https://iam.example.test → https://iam.other.test)" in event.summary

@@ -1,5 +1,7 @@
 // The playground: compose a request, send it to the portal, render its SSE events.
 // The reply is always inserted as text (textContent), never as HTML.
+// Words a person reads go through gettext()/interpolate() from Django's JavaScript catalog
+// (/jsi18n/, loaded before this script by base.html).
 "use strict";
 
 (() => {
@@ -37,7 +39,7 @@
 
   function fillDeployments() {
     catalog.deployments.forEach((d) => {
-      const label = d.callable ? d.name : `${d.name} — not callable`;
+      const label = d.callable ? d.name : interpolate(gettext("%s — not callable"), [d.name]);
       deploymentSelect.appendChild(option(d.code, label, !d.callable));
     });
     const wanted = catalog.deployments.find((d) => d.code === form.dataset.selected && d.callable);
@@ -54,7 +56,7 @@
   function fillVersions() {
     const d = currentDeployment();
     versionSelect.replaceChildren(...(d ? d.versions : []).map((v) => option(v, v.toUpperCase())));
-    $("pg-deployment-note").textContent = !d ? "No deployment can be called now: only running deployments answer." :
+    $("pg-deployment-note").textContent = !d ? gettext("No deployment can be called now: only running deployments answer.") :
       (d.callable ? "" : d.reason);
     fillAuth();
   }
@@ -66,22 +68,22 @@
     if (d) {
       catalog.accesses
         .filter((a) => a.all || a.deployments.includes(d.code))
-        .forEach((a) => options.push(option(a.value, `API key: ${a.label}`)));
+        .forEach((a) => options.push(option(a.value, interpolate(gettext("API key: %s"), [a.label]))));
       if (version === "v1") {
-        catalog.credentials.forEach((c) => options.push(option(c.value, `Token: ${c.label}`)));
+        catalog.credentials.forEach((c) => options.push(option(c.value, interpolate(gettext("Token: %s"), [c.label]))));
       }
     }
     authSelect.replaceChildren(...options);
     $("pg-auth-note").textContent = options.length ? "" :
-      "No enabled application access covers this deployment" + (version === "v1" ? ", and no IAM credential exists." : ".");
+      (version === "v1" ? gettext("No enabled application access covers this deployment, and no IAM credential exists.") : gettext("No enabled application access covers this deployment."));
   }
 
   // Each row's controls say which message they belong to: "Role of message 2".
   function numberRows() {
     messagesBox.querySelectorAll(".message-row").forEach((row, i) => {
-      row.querySelector("select").setAttribute("aria-label", `Role of message ${i + 1}`);
-      row.querySelector("textarea").setAttribute("aria-label", `Text of message ${i + 1}`);
-      row.querySelector("button").setAttribute("aria-label", `Remove message ${i + 1}`);
+      row.querySelector("select").setAttribute("aria-label", interpolate(gettext("Role of message %s"), [i + 1]));
+      row.querySelector("textarea").setAttribute("aria-label", interpolate(gettext("Text of message %s"), [i + 1]));
+      row.querySelector("button").setAttribute("aria-label", interpolate(gettext("Remove message %s"), [i + 1]));
     });
   }
 
@@ -95,12 +97,12 @@
     text.value = content || "";
     const remove = document.createElement("button");
     remove.type = "button";
-    remove.textContent = "Remove";
+    remove.textContent = gettext("Remove");
     remove.addEventListener("click", () => {
       row.remove();
       numberRows();
       $("pg-add-message").focus(); // keep keyboard users in the message list
-      announce("Message removed.");
+      announce(gettext("Message removed."));
     });
     row.append(select, text, remove);
     messagesBox.appendChild(row);
@@ -163,12 +165,13 @@
       const reply = $("pg-reply");
       if (data.index > 0 && !reply.dataset[`choice${data.index}`]) {
         reply.dataset[`choice${data.index}`] = "1";
-        reply.appendChild(document.createTextNode(`\n\n[choice ${data.index + 1}]\n`));
+        reply.appendChild(document.createTextNode(`\n\n[${interpolate(gettext("choice %s"), [data.index + 1])}]\n`));
       }
       reply.appendChild(document.createTextNode(data.text));
     },
     usage(data) {
-      show("pg-usage", `${data.prompt_tokens ?? "?"} prompt + ${data.completion_tokens ?? "?"} completion = ${data.total_tokens ?? "?"}`);
+      show("pg-usage", interpolate(gettext("%(prompt)s prompt + %(completion)s completion = %(total)s"),
+        { prompt: data.prompt_tokens ?? "?", completion: data.completion_tokens ?? "?", total: data.total_tokens ?? "?" }, true));
     },
     error(data) {
       const box = $("pg-error");
@@ -185,13 +188,14 @@
       }
     },
     end(data) {
-      show("pg-status", data.status === null ? "no answer" : String(data.status));
+      show("pg-status", data.status === null ? gettext("no answer") : String(data.status));
       show("pg-latency", `${data.latency_ms} ms`);
       show("pg-ttft", data.ttft_ms === null ? "—" : `${data.ttft_ms} ms`);
       show("pg-finish", data.finish_reason || "—");
       if ($("pg-usage").textContent === "…") show("pg-usage", "—");
       show("pg-raw", data.raw);
-      announce(`Reply received: status ${$("pg-status").textContent}, ${data.latency_ms} ms.`);
+      announce(interpolate(gettext("Reply received: status %(status)s, %(ms)s ms."),
+        { status: $("pg-status").textContent, ms: data.latency_ms }, true));
     },
   };
 
@@ -230,7 +234,7 @@
     event.preventDefault();
     if (!rawToggle.checked) bodyArea.value = composeBody();
     resetResult();
-    announce("Sending the test call…");
+    announce(gettext("Sending the test call…"));
     controller = new AbortController();
     const sendHadFocus = document.activeElement === $("pg-send");
     $("pg-send").disabled = true;
@@ -263,10 +267,10 @@
     } catch (error) {
       if (error.name === "AbortError") {
         settleResult();
-        show("pg-status", "stopped");
-        announce("Stopped. The reply so far stays on the page.");
+        show("pg-status", gettext("stopped"));
+        announce(gettext("Stopped. The reply so far stays on the page."));
       } else {
-        showFormErrors({ __all__: [{ message: "The portal could not be reached." }] });
+        showFormErrors({ __all__: [{ message: gettext("The portal could not be reached.") }] });
       }
     } finally {
       $("pg-reply").setAttribute("aria-busy", "false");
@@ -287,9 +291,9 @@
   $("pg-curl").addEventListener("click", async () => {
     if (!curl) return;
     await navigator.clipboard.writeText(curl).catch(() => {});
-    $("pg-curl").textContent = "Copied";
-    announce("The curl command was copied.");
-    setTimeout(() => { $("pg-curl").textContent = "Copy as curl"; }, 1500);
+    $("pg-curl").textContent = gettext("Copied");
+    announce(gettext("The curl command was copied."));
+    setTimeout(() => { $("pg-curl").textContent = gettext("Copy as curl"); }, 1500);
   });
   rawToggle.addEventListener("change", () => {
     if (rawToggle.checked) bodyArea.value = composeBody();

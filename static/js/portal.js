@@ -1,4 +1,5 @@
 // Small progressive enhancements; every page works without them.
+// Words a person reads go through gettext() from Django's JavaScript catalog (/jsi18n/).
 "use strict";
 
 // Tell screen readers what just happened, through base.html's polite live region.
@@ -32,9 +33,9 @@ document.addEventListener("click", async (event) => {
   }
   // Remember the label once: a second click while it says "Copied" must not keep that.
   if (!button.dataset.label) button.dataset.label = button.textContent;
-  button.textContent = "Copied";
+  button.textContent = gettext("Copied");
   button.classList.add("copied");
-  announce("Copied to the clipboard.");
+  announce(gettext("Copied to the clipboard."));
   clearTimeout(Number(button.dataset.timer));
   button.dataset.timer = String(setTimeout(() => {
     button.textContent = button.dataset.label;
@@ -82,7 +83,7 @@ function markScrollingTables() {
     if (wrap.scrollWidth > wrap.clientWidth + 1) {
       wrap.tabIndex = 0;
       wrap.setAttribute("role", "region");
-      wrap.setAttribute("aria-label", `${caption || wrap.dataset.label || "Table"} (scrolls sideways)`);
+      wrap.setAttribute("aria-label", interpolate(gettext("%s (scrolls sideways)"), [caption || wrap.dataset.label || gettext("Table")]));
     } else if (wrap.hasAttribute("role")) {
       wrap.removeAttribute("tabindex");
       wrap.removeAttribute("role");

@@ -5,11 +5,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
-from accounts.preferences import known_zones
+from accounts.preferences import selectable_zones
 
 
 def zone_choices() -> list[tuple[str, str]]:
-    return [("", _("The browser's time zone")), *((z, z) for z in sorted(known_zones()))]
+    return [("", _("The browser's time zone")), *((z, z) for z in selectable_zones())]
 
 
 class ProfileForm(forms.ModelForm):

@@ -22,6 +22,17 @@ def known_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+# Legacy aliases ("Cuba", "EST5EDT", "US/Pacific") stay valid from a browser's cookie, but
+# the profile offers only the canonical Area/City names and UTC.
+_LEGACY_AREAS = ("Etc/", "SystemV/", "US/", "posix/", "right/", "Canada/", "Brazil/", "Chile/")
+
+
+@cache
+def selectable_zones() -> tuple[str, ...]:
+    canonical = (z for z in known_zones() if "/" in z and not z.startswith(_LEGACY_AREAS))
+    return ("UTC", *sorted(canonical))
+
+
 def valid_zone(name: str | None) -> str:
     """``name`` if it is an IANA zone this machine knows, else ``""``."""
     name = (name or "").strip()

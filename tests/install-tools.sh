@@ -14,6 +14,17 @@ else
   echo "npm not found: install Node.js and npm, or tests/test_postman.py fails without newman" >&2
 fi
 
+# msgfmt and xgettext (Debian's gettext) compile and extract the translation catalogs
+# (manage.py refresh_catalogs; tests/i18n/test_catalogs.py checks them).
+if ! command -v msgfmt >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update && apt-get install -y gettext
+  else
+    echo "msgfmt not found: run 'sudo apt-get install -y gettext', or tests/i18n fails" >&2
+  fi
+fi
+
 # The browser tests (tests/browser) drive Debian's Chromium through Playwright; Playwright
 # never downloads a browser of its own here.
 if ! command -v chromium >/dev/null 2>&1; then

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accessportal import validators
 from accessportal.models import (
@@ -23,6 +23,10 @@ from accessportal.models import (
     default_iam_endpoint,
     default_inference_endpoint,
 )
+
+# Django's own Chinese catalog keeps the ASCII colon after labels; Chinese text takes the
+# full-width one (locale/zh_Hans translates this msgid, which BaseForm looks up).
+LABEL_SUFFIX = gettext_noop(":")
 
 MODE_FIELDS = {
     Mode.CLOUD: (),

@@ -35,3 +35,11 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "chromium not found: run 'sudo apt-get update && sudo apt-get install -y chromium', or tests/browser fails" >&2
   fi
 fi
+# A Chinese font, so the browser journeys in Chinese lay out real glyphs (not empty boxes).
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh)" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei
+  else
+    echo "no Chinese font: run 'sudo apt-get install -y fonts-wqy-microhei', or tests/browser/test_i18n_journeys.py fails" >&2
+  fi
+fi

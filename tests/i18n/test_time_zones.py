@@ -70,7 +70,9 @@ def access_form(name: str, expires: str) -> dict:
 
 def test_an_expiry_entered_in_utc8_is_stored_as_utc_and_shown_back_in_utc8(world):
     admin = client_in(world.admin, "Asia/Shanghai")
-    response = admin.post(f"/w/{world.alpha.code}/access/new/", access_form("k", "2030-01-02T08:30"))
+    response = admin.post(
+        f"/w/{world.alpha.code}/access/new/", access_form("k", "2030-01-02T08:30")
+    )
     assert response.status_code == 302
     access = ApplicationAccess.objects.get(name="k")
     assert access.expires_at == INSTANT  # 08:30 in Shanghai is 00:30 UTC
@@ -98,7 +100,7 @@ def test_a_utc_reader_sees_the_same_instant_in_utc(world):
     access.save()
     viewer = client_in(world.viewer, "UTC")
     listing = viewer.get(f"/w/{world.alpha.code}/access/").content.decode()
-    assert "2030-01-02</span> <span>00:30</span> <span class=\"tz\">UTC</span>" in listing
+    assert '2030-01-02</span> <span>00:30</span> <span class="tz">UTC</span>' in listing
     shanghai = client_in(world.member, "Asia/Shanghai")
     listing = shanghai.get(f"/w/{world.alpha.code}/access/").content.decode()
     assert "2030-01-02</span> <span>08:30</span>" in listing
@@ -126,7 +128,7 @@ def test_an_unknown_zone_cookie_falls_back_to_the_servers(world):
     access.save()
     page = client.get(f"/w/{world.alpha.code}/access/{access.code}/")
     assert page.status_code == 200
-    assert "<span class=\"tz\">UTC</span>" in page.content.decode()
+    assert '<span class="tz">UTC</span>' in page.content.decode()
 
 
 def test_the_saved_zone_comes_back_at_the_next_sign_in(world):

@@ -8,9 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import last_modified, require_http_methods, require_POST
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from accounts.forms import ProfileForm
@@ -35,8 +36,13 @@ def language_set(request: HttpRequest) -> HttpResponse:
 
 
 # The playground's and the other scripts' strings (djangojs catalog from LOCALE_PATHS),
-# served as a file so the Content-Security-Policy needs no inline script.
-javascript_catalog = login_not_required(JavaScriptCatalog.as_view())
+# served as a file so the Content-Security-Policy needs no inline script. Pages ask for it
+# with their language in the URL (?l=zh-hans), so a browser may keep it an hour; a new
+# release (a restart) answers revalidations with the new catalog.
+STARTED = timezone.now()
+javascript_catalog = login_not_required(
+    cache_control(max_age=3600)(last_modified(lambda request: STARTED)(JavaScriptCatalog.as_view()))
+)
 
 
 @require_http_methods(["GET", "POST"])

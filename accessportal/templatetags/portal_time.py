@@ -52,15 +52,13 @@ def ago(value: datetime | None) -> str:
     if not isinstance(value, datetime):
         return ""
     full = timefmt.absolute(value, timezone.get_current_timezone())
-    relative = naturaltime(value)
     # Focusable, so keyboard users reach the absolute time as well (locale.css shows the
-    # title on focus); the label carries both to screen readers.
+    # title on focus); screen readers get it from the hidden text.
     return format_html(
-        '<time datetime="{}" class="relative" title="{}" aria-label="{} ({})" tabindex="0">'
-        "{}</time>",
+        '<time datetime="{}" class="relative" title="{}" tabindex="0">{}'
+        '<span class="visually-hidden"> ({})</span></time>',
         _iso(value),
         full,
-        relative,
+        naturaltime(value),
         full,
-        relative,
     )

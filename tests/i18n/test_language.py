@@ -119,3 +119,11 @@ def test_the_script_catalog_is_served_as_a_file_in_the_page_language(client):
     assert catalog["Content-Type"].startswith("text/javascript")
     assert "django.gettext" in catalog.content.decode()
     assert "<script>" not in html.split("</head>")[0].replace(" src=", "")
+
+
+def test_the_lockout_answer_is_in_the_readers_language(world, settings):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        locked = client.post("/accounts/login/", {"username": "member", "password": "wrong"})
+    assert locked.status_code == 429
+    assert "登录此账号失败次数过多" in locked.content.decode()

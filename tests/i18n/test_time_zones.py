@@ -68,6 +68,13 @@ def access_form(name: str, expires: str) -> dict:
     }
 
 
+def expiring_access(workspace) -> ApplicationAccess:
+    access = ApplicationAccess(workspace=workspace, name="k", expires_at=INSTANT)
+    access.set_api_key("d59aaaaaaaaaaaaaaaa9C3")
+    access.save()
+    return access
+
+
 def test_an_expiry_entered_in_utc8_is_stored_as_utc_and_shown_back_in_utc8(world):
     admin = client_in(world.admin, "Asia/Shanghai")
     response = admin.post(
@@ -95,9 +102,7 @@ def test_an_expiry_entered_in_utc8_is_stored_as_utc_and_shown_back_in_utc8(world
 
 
 def test_a_utc_reader_sees_the_same_instant_in_utc(world):
-    access = ApplicationAccess(workspace=world.alpha, name="k", expires_at=INSTANT)
-    access.set_api_key("d59aaaaaaaaaaaaaaaa9C3")
-    access.save()
+    expiring_access(world.alpha)
     viewer = client_in(world.viewer, "UTC")
     listing = viewer.get(f"/w/{world.alpha.code}/access/").content.decode()
     assert '2030-01-02</span> <span>00:30</span> <span class="tz">UTC</span>' in listing
@@ -106,27 +111,25 @@ def test_a_utc_reader_sees_the_same_instant_in_utc(world):
     assert "2030-01-02</span> <span>08:30</span>" in listing
 
 
-def test_the_browser_zone_is_used_until_one_is_saved(world):
+def with_browser_zone(world, cookie: str):
+    """A viewer whose browser reported ``cookie`` as its zone, and the access page's URL."""
     client = world.client_for(world.viewer)
-    client.cookies[BROWSER_ZONE_COOKIE] = "America/New_York"
-    access = ApplicationAccess(workspace=world.alpha, name="k", expires_at=INSTANT)
-    access.set_api_key("d59aaaaaaaaaaaaaaaa9C3")
-    access.save()
-    page = client.get(f"/w/{world.alpha.code}/access/{access.code}/").content.decode()
+    client.cookies[BROWSER_ZONE_COOKIE] = cookie
+    return client, f"/w/{world.alpha.code}/access/{expiring_access(world.alpha).code}/"
+
+
+def test_the_browser_zone_is_used_until_one_is_saved(world):
+    client, url = with_browser_zone(world, "America/New_York")
+    page = client.get(url).content.decode()
     assert "2030-01-01</span> <span>19:30</span>" in page
     assert "UTC-05:00 (America/New_York)" in page
     client.post("/profile/", {"language": "", "time_zone": "Asia/Shanghai"})
-    page = client.get(f"/w/{world.alpha.code}/access/{access.code}/").content.decode()
-    assert "UTC+08:00 (Asia/Shanghai)" in page
+    assert "UTC+08:00 (Asia/Shanghai)" in client.get(url).content.decode()
 
 
 def test_an_unknown_zone_cookie_falls_back_to_the_servers(world):
-    client = world.client_for(world.viewer)
-    client.cookies[BROWSER_ZONE_COOKIE] = "<script>"
-    access = ApplicationAccess(workspace=world.alpha, name="k", expires_at=INSTANT)
-    access.set_api_key("d59aaaaaaaaaaaaaaaa9C3")
-    access.save()
-    page = client.get(f"/w/{world.alpha.code}/access/{access.code}/")
+    client, url = with_browser_zone(world, "<script>")
+    page = client.get(url)
     assert page.status_code == 200
     assert '<span class="tz">UTC</span>' in page.content.decode()
 
@@ -137,8 +140,21 @@ def test_the_saved_zone_comes_back_at_the_next_sign_in(world):
     client_in(world.admin, "Asia/Shanghai")
     other = Client()
     other.post("/accounts/login/", {"username": "admin", "password": PASSWORD})
-    access = ApplicationAccess(workspace=world.alpha, name="k", expires_at=INSTANT)
-    access.set_api_key("d59aaaaaaaaaaaaaaaa9C3")
-    access.save()
+    access = expiring_access(world.alpha)
     page = other.get(f"/w/{world.alpha.code}/access/{access.code}/").content.decode()
     assert "UTC+08:00 (Asia/Shanghai)" in page
+
+
+def test_a_relative_time_keeps_the_absolute_one_for_hover_focus_and_screen_readers():
+    from django.utils import timezone
+
+    from accessportal.templatetags.portal_time import ago
+
+    with timezone.override(SHANGHAI):
+        html = ago(INSTANT)
+    assert 'datetime="2030-01-02T00:30:00+00:00"' in html
+    assert 'title="2030-01-02 08:30 UTC+08:00 (Asia/Shanghai)"' in html
+    assert 'tabindex="0"' in html
+    assert (
+        '<span class="visually-hidden"> (2030-01-02 08:30 UTC+08:00 (Asia/Shanghai))</span>' in html
+    )

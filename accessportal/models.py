@@ -360,9 +360,9 @@ class ApplicationAccess(models.Model):
 
 
 ACCESS_STATUS_LABELS = {
-    "disabled": _("Disabled"),
-    "expired": _("Expired"),
-    "enabled": _("Enabled"),
+    "disabled": _("disabled"),
+    "expired": _("expired"),
+    "enabled": _("enabled"),
 }
 
 

@@ -71,7 +71,7 @@ class PlaygroundForm(forms.Form):
                 raise ValidationError(
                     {
                         "auth": _("This application access is %(status)s.")
-                        % {"status": str(access.status_label).lower()}
+                        % {"status": access.status_label}
                     }
                 )
             covered = access.all_services or deployment.accesses.filter(pk=access.pk).exists()

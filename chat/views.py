@@ -137,7 +137,7 @@ def access_check(request: HttpRequest, access) -> HttpResponse:
         messages.error(
             request,
             _("This application access is %(status)s; enable it first.")
-            % {"status": str(access.status_label).lower()},
+            % {"status": access.status_label},
         )
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
     runs = planned_runs(access, user=request.user)

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("accessportal.routes")),
     path("", include("chat.urls")),
     path("", include("accounts.urls")),
+    path("", include("alerts.urls")),
 ]

@@ -19,7 +19,9 @@ ALLOWED = {
     "Environment", "curl", "Python", "Node", "SDK", "requests", "fetch", "English",
     "domain", "model", "temperature", "top_p", "max_tokens", "n", "presence_penalty",
     "frequency_penalty", "stream", "http", "https", "PORTAL_ENCRYPTION_KEYS",
+    "Webhook", "Lark", "Slack",  # notification channels' product names
     "ms",  # the unit symbol, written so in Chinese too
+    "sendalerts",  # a management command named in running text
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:'[a-z]+)?")
 # Codes, addresses, paths, zone names, masks: tokens with a dot, slash, @, colon or a digit

@@ -4,6 +4,7 @@ works signed out too (the sign-in page has it)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -55,6 +56,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         response = redirect("profile")
         if profile.language:
             set_language_cookie(response, profile.language)
+        else:  # "the browser's language": Accept-Language decides again
+            response.delete_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            )
         # Said in the language just chosen: the next page is shown in it.
         with translation.override(profile.language or translation.get_language()):
             messages.success(request, _("Your profile was saved."))

@@ -127,3 +127,14 @@ def test_the_lockout_answer_is_in_the_readers_language(world, settings):
         locked = client.post("/accounts/login/", {"username": "member", "password": "wrong"})
     assert locked.status_code == 429
     assert "登录此账号失败次数过多" in locked.content.decode()
+
+
+def test_choosing_the_browsers_language_again_lets_accept_language_decide(world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    sign_in(client, "admin")
+    client.post("/profile/", {"language": "en", "time_zone": ""})
+    assert lang_of(client.get("/")) == "en"
+    client.post("/profile/", {"language": "", "time_zone": ""})
+    assert lang_of(client.get("/")) == "zh-hans"
+    client.post("/accounts/logout/")
+    assert lang_of(client.get("/accounts/login/")) == "zh-hans"

@@ -1,4 +1,7 @@
-"""Plain-language hints for the errors a test call can meet (pure lookup)."""
+"""Plain-language hints for the errors a test call can meet (pure lookup).
+
+The hint is the headline a person reads first; the code follows it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 HINTS = {
     "APIG.0101": _("The API does not exist or is not published: check the call path."),
-    "APIG.0201": _("The gateway could not reach the service in time, or the body is too large."),
+    "APIG.0201": _("The gateway could not pass the call on to the service."),
     "APIG.0301": _("The IAM token is missing, wrong or expired."),
     "APIG.0302": _("The IAM user is not authorized for this API."),
     "APIG.0303": _("The key is wrong or missing."),
@@ -52,6 +55,13 @@ HINTS = {
     "upstream.invalid_url": _("The call path is not a valid http(s) URL."),
 }
 
+# One code, several meanings: the platform's gateway tells them apart by HTTP status.
+BY_CODE_AND_STATUS = {
+    ("APIG.0201", 413): _("The request body is too large for the gateway: shorten the messages."),
+    ("APIG.0201", 502): _("The backend is unavailable: the gateway could not reach the service."),
+    ("APIG.0201", 504): _("The backend timed out: the service did not answer the gateway in time."),
+}
+
 BY_STATUS = {
     400: _("The service refused the request body."),
     401: _("Authentication failed."),
@@ -63,6 +73,8 @@ BY_STATUS = {
 
 def hint_for(code: str, status: int | None = None) -> str:
     """The hint in the active language (a plain str: it goes into JSON events)."""
+    if (code, status) in BY_CODE_AND_STATUS:
+        return str(BY_CODE_AND_STATUS[code, status])
     if code in HINTS:
         return str(HINTS[code])
     if status in BY_STATUS:

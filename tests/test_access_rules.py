@@ -61,9 +61,10 @@ def test_every_view_is_classified():
 def objects(world):
     """One object of each kind in Alpha (the workspace under test) and in Beta."""
 
-    def kinds(ws, member_user):
+    def kinds(ws, member_user, admin_user):
         dep = factories.make_deployment(ws)
         return {
+            "upload": factories.make_pending_import(ws, admin_user).code,
             "ws": ws.code,
             "dep": dep.code,
             "access": factories.make_access(ws).code,
@@ -72,7 +73,10 @@ def objects(world):
             "channel": factories.make_channel(ws).code,
         }
 
-    return {"alpha": kinds(world.alpha, world.viewer), "beta": kinds(world.beta, world.outsider)}
+    return {
+        "alpha": kinds(world.alpha, world.viewer, world.admin),
+        "beta": kinds(world.beta, world.outsider, world.outsider),
+    }
 
 
 def url_for(route: str, values: dict) -> str:

@@ -170,8 +170,8 @@ class Cluster:
             try:
                 if requests.get(f"{instance.base}/healthz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or the worker still booting on a busy machine
             time.sleep(0.1)
         pytest.fail(f"gunicorn did not answer /healthz:\n{instance.log_text()[-3000:]}")
 

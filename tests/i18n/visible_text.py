@@ -20,7 +20,8 @@ ALLOWED = {
     "domain", "model", "temperature", "top_p", "max_tokens", "n", "presence_penalty",
     "frequency_penalty", "stream", "http", "https", "PORTAL_ENCRYPTION_KEYS",
     "Webhook", "Lark", "Slack",  # notification channels' product names
-    "ms",  # the unit symbol, written so in Chinese too
+    "ms", "MB",  # unit symbols, written so in Chinese too
+    "IPv4", "IPv6", "CSV", "UTF", "ISO", "Ctrl", "Mac",  # formats and keys
     "sendalerts",  # a management command named in running text
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:'[a-z]+)?")

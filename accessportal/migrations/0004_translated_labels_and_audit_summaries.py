@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accessportal', '0002_deployment_address_constraints'),
+        ('accessportal', '0003_pending_import'),
     ]
 
     operations = [

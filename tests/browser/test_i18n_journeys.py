@@ -68,7 +68,8 @@ def test_the_playground_script_speaks_chinese(new_context, portal, shot):
     sign_in_chinese(page)
     chat = portal.deployment("Pangu NLP chat")
     page.goto(portal.ws(f"playground/?deployment={chat.code}"))
-    expect(page.get_by_label("认证方式")).to_contain_text("API Key\uff1a")  # full-width colon
+    groups = page.locator("#pg-auth optgroup")
+    expect(groups.last).to_have_attribute("label", "IAM Token\uff08V1\uff09")  # full-width ()
     page.get_by_role("button", name="添加消息").click()
     expect(page.get_by_label("第 2 条消息的角色")).to_be_visible()
     page.get_by_role("button", name="移除第 2 条消息").click()

@@ -5,12 +5,28 @@ configured proxies can be trusted."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.utils import translation
 
 from accessportal.models import AuditEvent, Workspace
+
+# How the actor acted when not through the pages, e.g. "API token apat_3Xb9Qd (deploy)".
+# Set for the length of one request by the caller (the API), so every workflow below it
+# records the channel without knowing about it.
+_via: ContextVar[str] = ContextVar("audit_via", default="")
+
+
+@contextmanager
+def via(label: str) -> Iterator[None]:
+    token = _via.set(label)
+    try:
+        yield
+    finally:
+        _via.reset(token)
 
 
 def in_every_language(build: Callable[[], str]) -> dict[str, str]:
@@ -38,6 +54,11 @@ def record(
     texts = in_every_language(summary) if callable(summary) else {}
     if texts:
         summary = texts[settings.LANGUAGE_CODE]
+    if channel := _via.get():
+        summary = f"{summary} [{channel}]" if summary else f"[{channel}]"
+        texts = {
+            code: f"{text} [{channel}]" if text else f"[{channel}]" for code, text in texts.items()
+        }
     return AuditEvent.objects.create(
         workspace=workspace,
         actor=actor if getattr(actor, "pk", None) else None,

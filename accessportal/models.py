@@ -445,6 +445,10 @@ class AuditAction(models.TextChoices):
     MEMBER_ADD = "member.add", _("Member added")
     MEMBER_ROLE = "member.role", _("Member role changed")
     MEMBER_REMOVE = "member.remove", _("Member removed")
+    SSO_MAPPING_ADD = "sso.mapping_add", _("Group mapping added")
+    SSO_MAPPING_REMOVE = "sso.mapping_remove", _("Group mapping removed")
+    TOKEN_CREATE = "token.create", _("API token created")
+    TOKEN_REVOKE = "token.revoke", _("API token revoked")
 
 
 class AuditEvent(models.Model):

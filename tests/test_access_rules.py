@@ -13,12 +13,15 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accessportal.models import Role
+from sso.models import GroupMapping
 from tests import factories
+from tests.api.conftest import issue
 
 # Views outside any workspace, and what guards them.
 GLOBAL_VIEWS = {
     "healthz": "public",
     "readyz": "public",
+    "favicon": "public",
     "login": "public",
     "logout": "login",
     "password_change": "login",
@@ -28,6 +31,11 @@ GLOBAL_VIEWS = {
     "profile": "login",  # the user's own settings only
     "set_language": "public",  # the sign-in page has the language switch too
     "javascript_catalog": "public",  # translations of the scripts, nothing private
+    "oidc_authentication_init": "public",  # sign-in with the identity provider
+    "oidc_authentication_callback": "public",
+    "sso:break_glass": "public",  # a one-time link from manage.py sso_break_glass
+    "api_tokens:token_list": "login",  # the user's own tokens only
+    "api_tokens:token_revoke": "login",
 }
 NEXT_LOWER_ROLE = {Role.ADMIN: "member", Role.MEMBER: "viewer", Role.VIEWER: None}
 
@@ -35,8 +43,8 @@ NEXT_LOWER_ROLE = {Role.ADMIN: "member", Role.MEMBER: "viewer", Role.VIEWER: Non
 def walk(patterns, prefix="", namespace=""):
     for p in patterns:
         if isinstance(p, URLResolver):
-            if p.namespace == "admin":
-                continue
+            if p.namespace in ("admin", "api"):
+                continue  # the REST API has its own rules: tests/api/test_api_access_rules.py
             ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
             yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
         elif isinstance(p, URLPattern):
@@ -70,6 +78,8 @@ def objects(world):
             "access": factories.make_access(ws).code,
             "cred": factories.make_credential(ws).code,
             "member": ws.memberships.get(user=member_user).code,
+            "mapping": GroupMapping.objects.create(workspace=ws, group="g", role="viewer").code,
+            "token": issue(member_user)[0].code,
             "channel": factories.make_channel(ws).code,
         }
 

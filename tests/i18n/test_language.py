@@ -112,7 +112,7 @@ def test_the_profile_refuses_an_unknown_zone(world):
     assert not Profile.objects.exists()
 
 
-def test_the_script_catalog_is_served_as_a_file_in_the_page_language(client):
+def test_the_script_catalog_is_served_as_a_file_in_the_page_language(client, db):
     html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert '<script src="/jsi18n/?l=zh-hans" defer></script>' in html
     catalog = client.get("/jsi18n/?l=zh-hans", HTTP_ACCEPT_LANGUAGE="zh-hans")

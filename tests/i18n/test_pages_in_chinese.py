@@ -83,8 +83,10 @@ def page_urls(workspace) -> list[str]:
         rule = getattr(callback, "access_rule", None)
         if rule and "GET" not in rule.methods:
             continue
-        if re.search(r"<(?!uuid:)", route) or name in ("logout", "set_language"):
+        if re.search(r"<(?!uuid:)", route) or name in ("logout", "set_language", "favicon"):
             continue
+        if name.startswith("oidc_"):
+            continue  # redirects to the identity provider (none is configured here)
         if set(re.findall(r"<uuid:(\w+)>", route)) - set(values):
             continue  # an import's preview: reached by uploading, below
         urls.append(url_for(route, values))

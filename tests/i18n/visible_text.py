@@ -23,11 +23,14 @@ ALLOWED = {
     "ms", "MB",  # unit symbols, written so in Chinese too
     "IPv4", "IPv6", "CSV", "UTF", "ISO", "Ctrl", "Mac",  # formats and keys
     "sendalerts",  # a management command named in running text
+    "CI", "REST", "GitHub", "gitleaks",  # tools and protocols
+    "read", "write", "secrets",  # the API tokens' scope names, as the API spells them
+    "secret", "scanning",  # "GitHub secret scanning", a product feature's name
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:'[a-z]+)?")
 # Codes, addresses, paths, zone names, masks: tokens with a dot, slash, @, colon or a digit
 # run inside are values, not words.
-_VALUE = re.compile(r"\S*[./@:*<>{}$=]\S*|\S*\d\S*-\S*")
+_VALUE = re.compile(r"\S*[./@:*<>{}$=]\S*|\S*\d\S*-\S*|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
 
 
 class _Reader(HTMLParser):

@@ -1,0 +1,48 @@
+"""The hint the playground shows under a failed call: by error code, else by HTTP status.
+
+One row per (code, status) the playground can meet; add a row for each new hint.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chat.hints import HINTS, hint_for
+
+FAILED = "The service failed to answer; try again later."
+
+CASES = [
+    # A known code wins over any status.
+    ("APIG.0303", 401, "The key is wrong or missing."),
+    ("APIG.0308", 429, "Throttled: the request limit was reached; wait a moment and try again."),
+    ("PANGU.3254", 404, HINTS["PANGU.3254"]),
+    ("PANGU.0031", 500, "The service had an internal error; try again later."),
+    ("upstream.read_timeout", None, "Timed out: the service did not answer in time."),
+    ("portal.decrypt", None, HINTS["portal.decrypt"]),
+    # Unknown codes fall back to the status.
+    ("APIG.9999", 400, "The service refused the request body."),
+    ("unknown", 401, "Authentication failed."),
+    ("unknown", 403, "Not authorized for this service."),
+    ("unknown", 404, "Not found: check the call path."),
+    ("unknown", 429, "Throttled: wait a moment and try again."),
+    ("unknown", 500, FAILED),
+    ("unknown", 502, FAILED),
+    ("unknown", 503, FAILED),
+    ("unknown", 599, FAILED),
+    # Nothing useful to say.
+    ("unknown", 499, ""),
+    ("unknown", 409, ""),
+    ("unknown", 200, ""),
+    ("unknown", None, ""),
+    ("", None, ""),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "expected"), CASES)
+def test_hint_table(code: str, status: int | None, expected: str) -> None:
+    assert hint_for(code, status) == expected
+
+
+@pytest.mark.parametrize("code", sorted(HINTS))
+def test_every_code_has_its_own_hint_whatever_the_status(code: str) -> None:
+    assert hint_for(code) == hint_for(code, 503) == HINTS[code] != ""

@@ -88,6 +88,7 @@ def cache_clock(settings, monkeypatch) -> SimpleNamespace:
     fake_time = SimpleNamespace(time=lambda: clock.now)
     monkeypatch.setattr(cache_base, "time", fake_time)
     monkeypatch.setattr(locmem, "time", fake_time)
+    cache.clear()  # this cache's storage outlives the test (locmem keeps it per LOCATION)
     return clock
 
 

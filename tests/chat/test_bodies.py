@@ -62,7 +62,10 @@ USER = "user must be a string of 1 to 64 characters."
 CASES = [
     ok("minimal", body()),
     ok("every-field", body(model="m", stream=True, stream_options={"include_usage": True})),
-    ok("roles", body(messages=[{"role": r, "content": "x"} for r in ("system", "user", "assistant")])),
+    ok(
+        "roles",
+        body(messages=[{"role": r, "content": "x"} for r in ("system", "user", "assistant")]),
+    ),
     ok("no-role", body(messages=[{"content": ""}])),
     bad("list", [body()], "The body must be a JSON object."),
     bad("string", "hello", "The body must be a JSON object."),

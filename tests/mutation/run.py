@@ -254,18 +254,20 @@ def main() -> int:
             flush=True,
         )
         for name, key in sorted(score.survivors.items()):
-            print(f"   survived {name}\n"
-                  f"     [[equivalent]]\n     module = {toml_string(module)}\n"
-                  f"     mutant = {toml_string(key)}\n     reason = ''")
+            print(
+                f"   survived {name}\n"
+                f"     [[equivalent]]\n     module = {toml_string(module)}\n"
+                f"     mutant = {toml_string(key)}\n     reason = ''"
+            )
     table = report(scores, threshold, marks)
     WORK.mkdir(exist_ok=True)
     (WORK / "scores.md").write_text(table + "\n")
     print()
     print(table)
-    print(f"\n{len(chosen)} module(s) in {time.monotonic() - started:.0f} s; threshold {threshold:g}%")
-    failed = [
-        s.module for s in scores if s.error or s.untested or s.percent < threshold
-    ]
+    print(
+        f"\n{len(chosen)} module(s) in {time.monotonic() - started:.0f} s; threshold {threshold:g}%"
+    )
+    failed = [s.module for s in scores if s.error or s.untested or s.percent < threshold]
     if failed:
         print(f"FAILED (under {threshold:g}%, untested mutants or errors): {', '.join(failed)}")
         return 1

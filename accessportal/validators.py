@@ -49,7 +49,7 @@ def normalize_prefix(value: str) -> str:
             "Use letters, digits and . _ ~ - / only (no spaces) in the API URL prefix.",
             code="prefix_chars",
         )
-    segments = [s for s in value.strip("/").split("/")]
+    segments = value.strip("/").split("/")
     if any(s in ("", ".", "..") for s in segments):
         raise ValidationError(
             "The API URL prefix may not contain empty, '.' or '..' segments.", code="prefix_dots"

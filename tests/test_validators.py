@@ -73,6 +73,7 @@ PREFIX_DOTS = "The API URL prefix may not contain empty, '.' or '..' segments."
         ("  /edge/lb-demo/  ", "edge/lb-demo"),
         ("a.b_c~d-e/F9", "a.b_c~d-e/F9"),
         ("..a/b..", "..a/b.."),  # dots inside a name are fine
+        ("/edge/X/", "edge/X"),  # only slashes are trimmed
     ],
 )
 def test_prefix_accepted(value: str, expected: str) -> None:

@@ -44,5 +44,5 @@ def test_hint_table(code: str, status: int | None, expected: str) -> None:
 
 
 @pytest.mark.parametrize("code", sorted(HINTS))
-def test_every_code_has_its_own_hint_whatever_the_status(code: str) -> None:
-    assert hint_for(code) == hint_for(code, 503) == HINTS[code] != ""
+def test_every_code_has_a_hint_of_its_own(code: str) -> None:
+    assert hint_for(code) == HINTS[code] != ""

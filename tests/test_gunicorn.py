@@ -170,7 +170,7 @@ class Cluster:
             try:
                 if requests.get(f"{instance.base}/healthz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still booting, or a busy box
                 pass
             time.sleep(0.1)
         pytest.fail(f"gunicorn did not answer /healthz:\n{instance.log_text()[-3000:]}")

@@ -530,7 +530,7 @@ def test_an_error_line_however_framed(line: str) -> None:
 def test_lines_that_carry_nothing(line: str) -> None:
     parser = StreamParser()
     assert parser.feed_line(line) == []
-    assert not parser.done
+    assert parser.done is False
 
 
 def test_json_nested_too_deeply_is_malformed_not_a_crash() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accessportal import validators
 from accessportal.models import (
@@ -361,6 +362,12 @@ class AccessFilterForm(forms.Form):
         choices=[("", "Any scope"), ("all", "All services"), ("selected", "Selected services")],
         required=False,
     )
+    expiry = forms.ChoiceField(
+        choices=[("", _("Any expiry")), ("soon", _("Expiring soon"))], required=False
+    )
+    sort = forms.ChoiceField(
+        choices=[("", _("Name")), ("expires", _("Expires soonest"))], required=False
+    )
 
     def apply(self, accesses):
         if not self.is_valid():
@@ -369,6 +376,10 @@ class AccessFilterForm(forms.Form):
             accesses = accesses.filter(Q(name__icontains=q) | Q(description__icontains=q))
         if scope := self.cleaned_data["scope"]:
             accesses = accesses.filter(all_services=scope == "all")
+        if self.cleaned_data["expiry"] == "soon":
+            accesses = accesses.expiring_soon()
+        if self.cleaned_data["sort"] == "expires":
+            accesses = accesses.order_by(F("expires_at").asc(nulls_last=True), "name", "id")
         return accesses
 
     def value(self, name: str) -> str:

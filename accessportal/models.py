@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,6 +15,8 @@ from accessportal import callpaths, crypto
 from accessportal.masking import mask_secret
 
 PORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(65535)]
+# An access whose key expires within this many days is "expiring soon" (list, navigation).
+EXPIRING_SOON_DAYS = 30
 
 
 def default_inference_endpoint(region: str) -> str:
@@ -248,6 +251,15 @@ class AccessQuerySet(models.QuerySet):
             workspace_id=deployment.workspace_id,
         )
 
+    def expiring_soon(self, now=None) -> AccessQuerySet:
+        """Enabled accesses whose key expires within EXPIRING_SOON_DAYS (not yet expired)."""
+        now = now or timezone.now()
+        return self.filter(
+            disabled=False,
+            expires_at__gt=now,
+            expires_at__lte=now + timedelta(days=EXPIRING_SOON_DAYS),
+        )
+
     def usable(self) -> AccessQuerySet:
         return self.filter(disabled=False).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
@@ -326,6 +338,12 @@ class ApplicationAccess(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def expires_soon(self) -> bool:
+        if self.expires_at is None or self.disabled or self.is_expired:
+            return False
+        return self.expires_at - timezone.now() <= timedelta(days=EXPIRING_SOON_DAYS)
 
     @property
     def is_usable(self) -> bool:
@@ -430,4 +448,10 @@ class AuditEvent(models.Model):
         raise ValueError("Audit events are append-only.")
 
 
-SECRET_MODELS = (ApplicationAccess, IamCredential)
+def secret_models() -> tuple[type[models.Model], ...]:
+    """Every installed model holding encrypted secrets (those declaring ``SECRETS``),
+    found through the app registry so feature apps' secrets rotate and are checked too
+    without the catalog importing them."""
+    from django.apps import apps
+
+    return tuple(m for m in apps.get_models() if getattr(m, "SECRETS", None))

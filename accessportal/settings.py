@@ -31,6 +31,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "accessportal.apps.AccessPortalConfig",
     "chat.apps.ChatConfig",
+    "alerts.apps.AlertsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accessportal.context_processors.section",
+                "accessportal.context_processors.expiring",
             ],
         },
     },
@@ -275,3 +277,38 @@ PORTAL_UPSTREAM_ALLOW_PRIVATE = env.bool("PORTAL_UPSTREAM_ALLOW_PRIVATE", defaul
 PORTAL_PLAYGROUND_RATE_LIMIT = env.int("PORTAL_PLAYGROUND_RATE_LIMIT", default=30)
 # How much of a prompt a TestCall keeps: 0 keeps none.
 PORTAL_TESTCALL_PROMPT_CHARS = env.int("PORTAL_TESTCALL_PROMPT_CHARS", default=200)
+
+# --- Notifications (alerts/): email, webhooks, retries ----------------------------------
+# Django's mail settings. The console backend prints mail (the laptop default and the
+# demo); production sets the SMTP backend and its server.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS and EMAIL_USE_SSL.")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="access-portal@localhost")
+# Where the portal is reached, for the links in notifications (empty: no link).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+# Tries per delivery before it is marked failed; the first retry waits
+# PORTAL_ALERTS_RETRY_SECONDS, each next one twice as long (at most 6 hours).
+PORTAL_ALERTS_MAX_ATTEMPTS = env.int("PORTAL_ALERTS_MAX_ATTEMPTS", default=5)
+PORTAL_ALERTS_RETRY_SECONDS = env.int("PORTAL_ALERTS_RETRY_SECONDS", default=60)
+# Seconds one send (an SMTP conversation or a webhook call) may take.
+PORTAL_ALERTS_SEND_DEADLINE = env.float("PORTAL_ALERTS_SEND_DEADLINE", default=10.0)
+# Seconds manage.py sendalerts sleeps between passes.
+PORTAL_ALERTS_INTERVAL = env.int("PORTAL_ALERTS_INTERVAL", default=10)
+# Days finished deliveries and their events are kept.
+PORTAL_ALERTS_RETENTION_DAYS = env.int("PORTAL_ALERTS_RETENTION_DAYS", default=90)
+if PORTAL_ALERTS_MAX_ATTEMPTS < 1 or PORTAL_ALERTS_SEND_DEADLINE <= 0:
+    raise ImproperlyConfigured(
+        "PORTAL_ALERTS_MAX_ATTEMPTS must be 1 or more and PORTAL_ALERTS_SEND_DEADLINE positive."
+    )

@@ -28,4 +28,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accessportal.routes")),
     path("", include("chat.urls")),
+    path("", include("alerts.urls")),
 ]

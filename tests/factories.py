@@ -74,3 +74,30 @@ def make_credential(workspace: Workspace, password: str = "iam-password-1", **fi
     credential.set_password(password)
     credential.save()
     return credential
+
+
+def make_channel(
+    workspace: Workspace,
+    kind: str = "webhook",
+    url: str = "http://127.0.0.1:9/hook",
+    secret: str = "signing-secret-0123456789",
+    **fields,
+):
+    """A notification channel wanting every event (alerts app)."""
+    from alerts.models import SUBSCRIBABLE, Channel, WebhookTarget
+
+    n = next(_seq)
+    channel = Channel(
+        workspace=workspace,
+        kind=kind,
+        name=fields.pop("name", f"channel-{n}"),
+        events=fields.pop("events", [k.value for k in SUBSCRIBABLE]),
+        **fields,
+    )
+    if kind == "email":
+        channel.recipients = channel.recipients or "ops@example.test"
+    else:
+        channel.set_target(WebhookTarget(url=url, secret=secret))
+        channel.target_hint = "http://127.0.0.1:9/…"
+    channel.save()
+    return channel

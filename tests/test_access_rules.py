@@ -66,6 +66,7 @@ def objects(world):
             "access": factories.make_access(ws).code,
             "cred": factories.make_credential(ws).code,
             "member": ws.memberships.get(user=member_user).code,
+            "channel": factories.make_channel(ws).code,
         }
 
     return {"alpha": kinds(world.alpha, world.viewer), "beta": kinds(world.beta, world.outsider)}

@@ -49,6 +49,7 @@ def test_canary_key_never_leaves_except_by_reveal(world, admin_client, caplog):
         "access": access.code,
         "cred": credential.code,
         "member": world.alpha.memberships.first().code,
+        "channel": factories.make_channel(world.alpha).code,
     }
     bodies = []
     for client in (admin_client, world.client_for(world.member)):

@@ -29,6 +29,8 @@ def access_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, filters.apply(accesses)),
             "q": filters.value("q"),
             "scope": filters.value("scope"),
+            "expiry": filters.value("expiry"),
+            "sort": filters.value("sort"),
             "query": query_without_page(request),
         },
     )

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accessportal import crypto
-from accessportal.models import SECRET_MODELS
+from accessportal.models import secret_models
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def stored_key_prefixes() -> set[str]:
     keyring = crypto.active_keyring()
     width = len(f"{crypto.FORMAT_VERSION}:{keyring.primary}:")
     prefixes: set[str] = set()
-    for model in SECRET_MODELS:
+    for model in secret_models():
         for secret in model.SECRETS:
             prefixes.update(
                 model.objects.annotate(prefix=Substr(secret.column, 1, width))

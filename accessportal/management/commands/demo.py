@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         simulator_url = f"http://127.0.0.1:{simulator_port}"
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", state=state, simulator_url=simulator_url, password=password)
+        if apps.is_installed("alerts"):  # named, not imported: the catalog stays below it
+            call_command("seed_demo_alerts")
         simulator = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
             [
                 sys.executable,

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accessportal import crypto
-from accessportal.models import SECRET_MODELS
+from accessportal.models import secret_models
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         keyring = crypto.active_keyring()
         rotated = checked = 0
         with transaction.atomic():
-            for model in SECRET_MODELS:
+            for model in secret_models():
                 for instance in model.objects.select_for_update().order_by("pk"):
                     changed = []
                     for secret in model.SECRETS:

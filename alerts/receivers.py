@@ -1,0 +1,64 @@
+"""Events read from the catalog's audit trail, in the audited change's own transaction:
+a key revealed or rotated. (key_check_failed is raised by whoever runs the check, the
+monitor, with the failing calls at hand.)"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from accessportal.models import ApplicationAccess, AuditAction, AuditEvent
+from alerts.formats import utc_text
+from alerts.models import EventKind
+from alerts.services import raise_event
+
+
+def _access_of(event: AuditEvent) -> ApplicationAccess | None:
+    # The audit row names the access (names are unique in a workspace).
+    return ApplicationAccess.objects.filter(
+        workspace_id=event.workspace_id, name=event.target
+    ).first()
+
+
+def _link(event: AuditEvent, access: ApplicationAccess | None) -> str:
+    if access is None:
+        return reverse("accessportal:audit_list", kwargs={"ws": event.workspace.code})
+    return reverse(
+        "accessportal:access_detail", kwargs={"ws": event.workspace.code, "access": access.code}
+    )
+
+
+def _who(event: AuditEvent) -> dict[str, str]:
+    return {
+        gettext("By"): event.actor_name,
+        gettext("From"): event.ip or "—",
+        gettext("When"): utc_text(event.created_at),
+    }
+
+
+def _key_event(event: AuditEvent, kind: str, subject: str) -> None:
+    access = _access_of(event)
+    facts = {gettext("Access"): event.target, gettext("Details"): event.summary, **_who(event)}
+    raise_event(
+        workspace=event.workspace,
+        kind=kind,
+        subject=subject % {"name": event.target, "actor": event.actor_name},
+        facts=facts,
+        link=_link(event, access),
+    )
+
+
+@receiver(post_save, sender=AuditEvent, dispatch_uid="alerts.audit_events")
+def notify_from_audit(sender, instance: AuditEvent, created: bool, raw: bool = False, **kw) -> None:
+    if not created or raw:
+        return
+    if instance.action == AuditAction.ACCESS_REVEAL:
+        _key_event(
+            instance, EventKind.KEY_REVEALED, gettext("Key of “%(name)s” revealed by %(actor)s")
+        )
+    elif instance.action == AuditAction.ACCESS_ROTATE:
+        _key_event(
+            instance, EventKind.KEY_ROTATED, gettext("Key of “%(name)s” rotated by %(actor)s")
+        )

@@ -5,7 +5,25 @@ configured proxies can be trusted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from accessportal.models import AuditEvent, Workspace
+
+# How the actor acted when not through the pages, e.g. "API token apat_3Xb9Qd (deploy)".
+# Set for the length of one request by the caller (the API), so every workflow below it
+# records the channel without knowing about it.
+_via: ContextVar[str] = ContextVar("audit_via", default="")
+
+
+@contextmanager
+def via(label: str) -> Iterator[None]:
+    token = _via.set(label)
+    try:
+        yield
+    finally:
+        _via.reset(token)
 
 
 def record(
@@ -18,6 +36,8 @@ def record(
     ip: str | None = None,
 ) -> AuditEvent:
     """Append an event. ``summary`` must never hold a secret: pass names and masks only."""
+    if channel := _via.get():
+        summary = f"{summary} [{channel}]" if summary else f"[{channel}]"
     return AuditEvent.objects.create(
         workspace=workspace,
         actor=actor if getattr(actor, "pk", None) else None,

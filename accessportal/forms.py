@@ -130,13 +130,18 @@ class DeploymentForm(forms.ModelForm):
         value = self.cleaned_data.get("model_name", "").strip()
         if value:
             validators.validate_identifier(value, what="model name")
-            clash = self.workspace.deployments.filter(model_name=value).exclude(pk=self.instance.pk)
-            if clash.exists():
+            if self.model_name_taken(value):
                 raise ValidationError(
                     "Another deployment in this workspace already uses this model name.",
                     code="model_name_taken",
                 )
         return value
+
+    def model_name_taken(self, value: str) -> bool:
+        """Another deployment of the workspace has this model name. (A method of its own so
+        that a bulk import can answer it from the names it read once.)"""
+        others = self.workspace.deployments.exclude(pk=self.instance.pk)
+        return others.filter(model_name=value).exists()
 
     def clean(self) -> dict:
         data = super().clean()

@@ -415,6 +415,10 @@ class AuditAction(models.TextChoices):
     MEMBER_ADD = "member.add", "Member added"
     MEMBER_ROLE = "member.role", "Member role changed"
     MEMBER_REMOVE = "member.remove", "Member removed"
+    SSO_MAPPING_ADD = "sso.mapping_add", "Group mapping added"
+    SSO_MAPPING_REMOVE = "sso.mapping_remove", "Group mapping removed"
+    TOKEN_CREATE = "token.create", "API token created"
+    TOKEN_REVOKE = "token.revoke", "API token revoked"
 
 
 class AuditEvent(models.Model):
@@ -446,6 +450,38 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+
+class PendingImport(models.Model):
+    """An uploaded import file between its preview and *Apply* (``accessportal.bulk_import``).
+
+    The file is kept here, encrypted and bound to the row like a key, so the preview page
+    needs to carry nothing but this row's code: the keys in an access import never travel
+    back to the browser, in a page, a URL or a hidden field. Apply reads, checks again and
+    deletes it; rows older than ``PENDING_IMPORT_TTL`` are discarded."""
+
+    SECRETS = (SecretField("content_ciphertext", "content"),)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    kind = models.CharField(max_length=16)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_ciphertext = models.TextField(editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.code}"
+
+    def set_content(self, value: str) -> None:
+        self.SECRETS[0].write(self, value)
+
+    def content(self) -> str:
+        return self.SECRETS[0].read(self)
 
 
 def secret_models() -> tuple[type[models.Model], ...]:

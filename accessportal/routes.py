@@ -9,7 +9,9 @@ from accessportal.views import (
     accesses,
     audit,
     credentials,
+    deployment_entry,
     deployments,
+    imports,
     members,
     snippets,
     workspaces,
@@ -27,6 +29,54 @@ urlpatterns = [
     # Model deployment
     path(W + "deployments/", deployments.deployment_list, name="deployment_list"),
     path(W + "deployments/new/", deployments.deployment_create, name="deployment_create"),
+    # Filling the form from a pasted call path, and its live preview (new and edit)
+    path(
+        W + "deployments/new/preview/",
+        deployment_entry.deployment_preview,
+        name="deployment_preview",
+    ),
+    path(W + "deployments/new/fill/", deployment_entry.deployment_fill, name="deployment_fill"),
+    path(
+        W + "deployments/<uuid:dep>/edit/preview/",
+        deployment_entry.deployment_preview,
+        name="deployment_edit_preview",
+    ),
+    path(
+        W + "deployments/<uuid:dep>/edit/fill/",
+        deployment_entry.deployment_fill,
+        name="deployment_edit_fill",
+    ),
+    # Import in bulk: upload, template, preview, apply
+    path(
+        W + "deployments/import/",
+        imports.import_upload,
+        {"kind": "deployments"},
+        name="deployment_import",
+    ),
+    path(
+        W + "deployments/import/template.csv",
+        imports.import_template,
+        {"kind": "deployments", "fmt": "csv"},
+        name="deployment_import_template_csv",
+    ),
+    path(
+        W + "deployments/import/template.json",
+        imports.import_template,
+        {"kind": "deployments", "fmt": "json"},
+        name="deployment_import_template_json",
+    ),
+    path(
+        W + "deployments/import/<uuid:upload>/",
+        imports.import_preview,
+        {"kind": "deployments"},
+        name="deployment_import_preview",
+    ),
+    path(
+        W + "deployments/import/<uuid:upload>/apply/",
+        imports.import_apply,
+        {"kind": "deployments"},
+        name="deployment_import_apply",
+    ),
     path(W + "deployments/<uuid:dep>/", deployments.deployment_detail, name="deployment_detail"),
     path(W + "deployments/<uuid:dep>/edit/", deployments.deployment_edit, name="deployment_edit"),
     path(
@@ -49,6 +99,32 @@ urlpatterns = [
     # Application access
     path(W + "access/", accesses.access_list, name="access_list"),
     path(W + "access/new/", accesses.access_create, name="access_create"),
+    # Import in bulk: upload, template, preview, apply
+    path(W + "access/import/", imports.import_upload, {"kind": "accesses"}, name="access_import"),
+    path(
+        W + "access/import/template.csv",
+        imports.import_template,
+        {"kind": "accesses", "fmt": "csv"},
+        name="access_import_template_csv",
+    ),
+    path(
+        W + "access/import/template.json",
+        imports.import_template,
+        {"kind": "accesses", "fmt": "json"},
+        name="access_import_template_json",
+    ),
+    path(
+        W + "access/import/<uuid:upload>/",
+        imports.import_preview,
+        {"kind": "accesses"},
+        name="access_import_preview",
+    ),
+    path(
+        W + "access/import/<uuid:upload>/apply/",
+        imports.import_apply,
+        {"kind": "accesses"},
+        name="access_import_apply",
+    ),
     path(W + "access/<uuid:access>/", accesses.access_detail, name="access_detail"),
     path(W + "access/<uuid:access>/edit/", accesses.access_edit, name="access_edit"),
     path(W + "access/<uuid:access>/disable/", accesses.access_disable, name="access_disable"),

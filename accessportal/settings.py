@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -31,6 +32,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "accessportal.apps.AccessPortalConfig",
     "chat.apps.ChatConfig",
+    "sso.apps.SsoConfig",
+    "api.apps.ApiConfig",
     "alerts.apps.AlertsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -41,12 +44,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "mozilla_django_oidc",
+    "ninja",  # the API's bundled Swagger UI (templates and static files)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the session or the user: the database down answers 503.
+    "accessportal.database_outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -72,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accessportal.context_processors.section",
+                "sso.context_processors.sso",
                 "accessportal.context_processors.expiring",
             ],
         },
@@ -97,6 +105,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # WAL database checkpoints it, some 10 ms on every request).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database host answers 503 within seconds instead of holding a worker
+    # thread for the operating system's TCP timeout (minutes).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare host means https
@@ -104,23 +116,37 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare host means 
 # --- Cache: local memory on a laptop, Redis when several hosts must agree -----------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # Several portals (or a test run) can share one Redis under different prefixes.
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
-            # A Redis that stops answering fails requests and /readyz within seconds
-            # instead of hanging a worker thread.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
-        }
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
+    _prefix = env.str("CACHE_KEY_PREFIX", default="")
+    _redis = {
+        # Redis down is not an error: accessportal/fallback_cache.py answers from a fallback.
+        "BACKEND": "accessportal.fallback_cache.FallbackRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            # A dead Redis costs the first request after each retry interval at most this,
+            # then the fallback answers at once.
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 2,
+            # A pooled connection that Redis closed (a restart) is retried once at once,
+            # instead of counting as an outage.
+            "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+        },
     }
+    CACHES = {
+        # Several portals (or a test run) can share one Redis under different prefixes.
+        "default": _redis | {"KEY_PREFIX": _prefix, "FALLBACK": "local-memory"},
+        "sessions": _redis | {"KEY_PREFIX": f"{_prefix}:sessions", "FALLBACK": "none"},
+    }
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions are read from the shared cache when there is one (one query less per request),
 # written through to the database. Never from a per-process cache: a sign-out in one
-# worker would not reach the others.
+# worker would not reach the others. While Redis is down they come from the database.
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if REDIS_URL
@@ -138,10 +164,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Single sign-on (OpenID Connect; sso/) ----------------------------------------------
+# The provider is found from its issuer URL (/.well-known/openid-configuration).
+PORTAL_OIDC_ISSUER = env.str("PORTAL_OIDC_ISSUER", default="").rstrip("/")
+PORTAL_OIDC_PROVIDER_NAME = env.str("PORTAL_OIDC_PROVIDER_NAME", default="single sign-on")
+PORTAL_OIDC_USERNAME_CLAIM = env.str("PORTAL_OIDC_USERNAME_CLAIM", default="preferred_username")
+PORTAL_OIDC_NAME_CLAIM = env.str("PORTAL_OIDC_NAME_CLAIM", default="name")
+PORTAL_OIDC_GROUPS_CLAIM = env.str("PORTAL_OIDC_GROUPS_CLAIM", default="groups")
+PORTAL_OIDC_CLOCK_SKEW = env.int("PORTAL_OIDC_CLOCK_SKEW", default=60)
+# Passwords of this portal; off leaves single sign-on and the break-glass command.
+PORTAL_LOCAL_LOGIN = env.bool("PORTAL_LOCAL_LOGIN", default=True)
+OIDC_RP_CLIENT_ID = env.str("PORTAL_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("PORTAL_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("PORTAL_OIDC_SCOPES", default="openid email profile groups")
+OIDC_RP_SIGN_ALGO = env.str("PORTAL_OIDC_SIGN_ALGO", default="RS256")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for signing out at the provider
+OIDC_TIMEOUT = env.int("PORTAL_OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+if PORTAL_OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("PORTAL_OIDC_ISSUER needs PORTAL_OIDC_CLIENT_ID and _SECRET.")
+if not PORTAL_LOCAL_LOGIN and not PORTAL_OIDC_ISSUER:
+    raise ImproperlyConfigured("PORTAL_LOCAL_LOGIN=false needs single sign-on configured.")
+
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out client is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Second (sso/views.py signs break-glass links in with it): passwords, or, with local
+    # passwords off, a backend that takes none but keeps sessions working.
+    "django.contrib.auth.backends.ModelBackend"
+    if PORTAL_LOCAL_LOGIN
+    else "sso.backends.NoPasswordBackend",
+    *(["sso.backends.PortalOIDCBackend"] if PORTAL_OIDC_ISSUER else []),
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accessportal:workspace_list"
@@ -229,6 +284,13 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+if PORTAL_OIDC_ISSUER:
+    # Signing out redirects the sign-out form's POST on to the provider's end-session page,
+    # and browsers hold redirects of a form to form-action too.
+    _issuer = urlsplit(PORTAL_OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -275,6 +337,8 @@ PORTAL_UPSTREAM_ALLOW_LOOPBACK = env.bool("PORTAL_UPSTREAM_ALLOW_LOOPBACK", defa
 PORTAL_UPSTREAM_ALLOW_PRIVATE = env.bool("PORTAL_UPSTREAM_ALLOW_PRIVATE", default=False)
 # Test calls per user per minute.
 PORTAL_PLAYGROUND_RATE_LIMIT = env.int("PORTAL_PLAYGROUND_RATE_LIMIT", default=30)
+# REST API: key fetches per token per minute (GET …/accesses/{code}/secret).
+PORTAL_API_SECRET_FETCH_LIMIT = env.int("PORTAL_API_SECRET_FETCH_LIMIT", default=10)
 # How much of a prompt a TestCall keeps: 0 keeps none.
 PORTAL_TESTCALL_PROMPT_CHARS = env.int("PORTAL_TESTCALL_PROMPT_CHARS", default=200)
 

@@ -180,8 +180,9 @@ class Target:
             raise BenchError(f"playground call failed: {errors[0][:300]}")
         return response
 
-    def page(self, browser: Browser, path: str) -> float:
-        response = browser.get(path, {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"})
+    def page(self, browser: Browser, path: str, headers: dict[str, str] | None = None) -> float:
+        sent = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"} | (headers or {})
+        response = browser.get(path, sent)
         if response.status != 200:
             raise BenchError(f"GET {path} answered {response.status}")
         return response.elapsed
@@ -554,17 +555,22 @@ def page_scale(
     large: str,
     goal: Goal | None = None,
     note: str = "",
+    headers: dict[str, str] | None = None,
 ) -> Figure:
     """The same page at a small and a large catalog size, alternating: large ÷ small."""
     browser = target.portal.clone()
+
+    def load(path: str) -> float:
+        return target.page(browser, path, headers)
+
     for _ in range(plan.warmup):
-        target.page(browser, small)
-        target.page(browser, large)
+        load(small)
+        load(large)
     small_rounds: list[list[float]] = []
     large_rounds: list[list[float]] = []
     for _ in range(plan.page_rounds):
-        small_rounds.append(ms([target.page(browser, small) for _ in range(plan.pages_per_round)]))
-        large_rounds.append(ms([target.page(browser, large) for _ in range(plan.pages_per_round)]))
+        small_rounds.append(ms([load(small) for _ in range(plan.pages_per_round)]))
+        large_rounds.append(ms([load(large) for _ in range(plan.pages_per_round)]))
     browser.close()
     s = stats.round_values(small_rounds, stats.median)
     big = stats.round_values(large_rounds, stats.median)
@@ -579,7 +585,7 @@ def page_scale(
     )
 
 
-GROUPS = ("latency", "streams", "concurrency", "load", "connections", "scale")
+GROUPS = ("latency", "streams", "concurrency", "load", "connections", "scale", "api")
 
 
 def all_figures(target: Target, plan: Plan, seed: dict, log, groups=GROUPS) -> list[Figure]:
@@ -606,7 +612,32 @@ def all_figures(target: Target, plan: Plan, seed: dict, log, groups=GROUPS) -> l
     if "scale" in groups:
         log("catalog size …")
         figures += scale(target, plan, seed, log)
+    if "api" in groups:
+        log("REST API …")
+        figures.append(api_scale(target, plan, seed, log))
     return figures
+
+
+def api_scale(target: Target, plan: Plan, seed: dict, log) -> Figure:
+    """GET /api/v1/…/deployments (call paths and header tables on every row) at the
+    smallest and largest catalog, pages of equal size (10 rows) on both sides."""
+    deploy = {int(k): v for k, v in seed["deployment_workspaces"].items()}
+    small, large = min(deploy), max(deploy)
+
+    def listing(n: int) -> str:
+        return f"/api/v1/workspaces/{deploy[n]['workspace']}/deployments?limit=10&offset=0"
+
+    return page_scale(
+        target,
+        plan,
+        log,
+        key="api_deployment_list_scale",
+        title=f"API deployment list p50 with {large:,} deployments ÷ with {small} (10 per page)",
+        small=listing(small),
+        large=listing(large),
+        goal=Goal.at_most(1.5),
+        headers={"Authorization": f"Bearer {seed['api_token']}"},
+    )
 
 
 def scale(target: Target, plan: Plan, seed: dict, log) -> list[Figure]:

@@ -7,15 +7,51 @@ message, so a body can never smuggle a URL, a header or a host into the call.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from accessportal.callpaths import V1, V2
+
 ROLES = ("system", "user", "assistant")
-NUMBERS = {
-    "temperature": (0.0, 2.0),
-    "top_p": (0.0, 1.0),
-    "presence_penalty": (-2.0, 2.0),
-    "frequency_penalty": (-2.0, 2.0),
+
+
+@dataclass(frozen=True)
+class Range:
+    low: float
+    high: float
+    low_open: bool = False  # (low, high] rather than [low, high]
+
+    def holds(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        return above and value <= self.high
+
+    def describe(self) -> str:
+        if self.low_open:
+            return _("a number greater than %(low)g and at most %(high)g") % {
+                "low": self.low,
+                "high": self.high,
+            }
+        return _("a number from %(low)g to %(high)g") % {"low": self.low, "high": self.high}
+
+
+# V2 takes the OpenAI ranges; V1 (Pangu) documents narrower ones (modelarts-api.md).
+NUMBERS_BY_VERSION = {
+    V2: {
+        "temperature": Range(0.0, 2.0),
+        "top_p": Range(0.0, 1.0),
+        "presence_penalty": Range(-2.0, 2.0),
+        "frequency_penalty": Range(-2.0, 2.0),
+    },
+    V1: {
+        "temperature": Range(0.0, 1.0),
+        "top_p": Range(0.0, 1.0, low_open=True),
+        "presence_penalty": Range(-2.0, 2.0),
+        "frequency_penalty": Range(-2.0, 2.0),
+    },
 }
+NUMBERS = NUMBERS_BY_VERSION[V2]
 INTEGERS = {"max_tokens": (1, 1_000_000), "n": (1, 2)}
 ALLOWED = {"messages", "stream", "stream_options", "user", "model", *NUMBERS, *INTEGERS}
 MAX_BODY_CHARS = 200_000
@@ -25,8 +61,9 @@ class BodyError(ValueError):
     pass
 
 
-def parse_body(text: str) -> dict[str, Any]:
-    """Parse and check a JSON body; raises BodyError with a message for the user."""
+def parse_body(text: str, version: str = V2) -> dict[str, Any]:
+    """Parse and check a JSON body for an API version; raises BodyError with a message
+    for the user."""
     if len(text) > MAX_BODY_CHARS:
         raise BodyError(f"The body is longer than {MAX_BODY_CHARS} characters.")
     try:
@@ -44,14 +81,14 @@ def parse_body(text: str) -> dict[str, Any]:
             f"Unknown field(s) {', '.join(unknown)}. Allowed: {', '.join(sorted(ALLOWED))}."
         )
     _check_messages(body.get("messages"))
-    for name, (low, high) in NUMBERS.items():
+    for name, allowed in NUMBERS_BY_VERSION.get(version, NUMBERS).items():
         value = body.get(name)
-        if value is not None and (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            raise BodyError(f"{name} must be a number from {low:g} to {high:g}.")
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if value is not None and not (number and allowed.holds(value)):
+            raise BodyError(
+                _("On %(version)s, %(name)s must be %(range)s.")
+                % {"version": version.upper(), "name": name, "range": allowed.describe()}
+            )
     for name, (low, high) in INTEGERS.items():
         value = body.get(name)
         if value is not None and (

@@ -37,7 +37,7 @@ from chat.streams import (
     parse_completion,
     parse_error_body,
 )
-from chat.upstream import UpstreamError, UpstreamPolicy, open_stream, post_json
+from chat.upstream import Cancellation, UpstreamError, UpstreamPolicy, open_stream, post_json
 
 # A token the platform says is stale is fetched again once, and the call retried once.
 TOKEN_RETRY_CODES = {"APIG.0301", "APIG.0307"}
@@ -142,8 +142,9 @@ class CallResult:
 
 
 class CallRun:
-    """Runs a plan; iterate ``events()`` for (name, data) pairs: start, delta, usage,
-    error, end. ``result`` fills in as it goes, so it can be recorded even when the
+    """Runs a plan; iterate ``events()`` for (name, data) pairs: start, status (a
+    stream's HTTP status, once its head arrived), delta (the first one with ttft_ms),
+    usage, error, end. ``result`` fills in as it goes, so it can be recorded even when the
     consumer stops early (the browser went away or pressed Stop)."""
 
     def __init__(self, plan: CallPlan, policy: UpstreamPolicy) -> None:
@@ -151,6 +152,8 @@ class CallRun:
         self.policy = policy
         self.result = CallResult()
         self._started = 0.0
+        # cancel() from any thread ends the upstream call at once (the browser left).
+        self.cancellation = Cancellation()
 
     def elapsed_ms(self) -> int:
         return int((time.monotonic() - self._started) * 1000)
@@ -177,6 +180,10 @@ class CallRun:
                 yield from self._once()
         except UpstreamError as error:
             self.result.status = self.result.status or error.status
+            if error.kind == "cancelled":
+                # Nobody is left to tell: the relay records the call as stopped.
+                self.result.latency_ms = self.elapsed_ms()
+                return
             yield "error", self.result.fail(f"upstream.{error.kind}", error.message)
         except tokens.TokenError as error:
             self.result.status = error.status
@@ -213,7 +220,13 @@ class CallRun:
         if plan.stream:
             headers["Accept"] = "text/event-stream"
             headers["Accept-Encoding"] = "identity"
-        return opener(plan.url, headers=headers, body=plan.body_bytes(), policy=self.policy)
+        return opener(
+            plan.url,
+            headers=headers,
+            body=plan.body_bytes(),
+            policy=self.policy,
+            cancellation=self.cancellation,
+        )
 
     def _needs_new_token(self, status: int, body: bytes) -> bool:
         if not self.plan.credential or status < 400:
@@ -246,7 +259,8 @@ class CallRun:
                 ),
             )
             return
-        self.result.ttft_ms = self.elapsed_ms()
+        # No time to first token: the whole answer came at once, so it would only
+        # repeat the latency.
         for index, text in enumerate(completion.texts or (completion.text,)):
             yield "delta", {"text": text, "index": index}
         self.result.finish_reason = completion.finish_reason
@@ -267,6 +281,8 @@ class CallRun:
                 self.result.keep_raw(error_body.decode("utf-8", "replace"))
                 yield "error", self._error_from_body(error_body)
                 return
+            # The browser shows the status now, not when the stream ends.
+            yield "status", {"status": upstream.status}
             parser = StreamParser()
             for line in upstream.iter_lines():
                 self.result.keep_raw(line + "\n")
@@ -282,9 +298,11 @@ class CallRun:
 
     def _stream_event(self, event) -> Iterator[tuple[str, dict]]:
         if isinstance(event, Delta):
+            data = {"text": event.text, "index": event.index}
             if self.result.ttft_ms is None:
                 self.result.ttft_ms = self.elapsed_ms()
-            yield "delta", {"text": event.text, "index": event.index}
+                data["ttft_ms"] = self.result.ttft_ms  # shown as soon as it is known
+            yield "delta", data
         elif isinstance(event, Usage):
             self.result.usage = event
             yield "usage", usage_data(event)

@@ -32,7 +32,9 @@ class PlaygroundForm(forms.Form):
 
     def clean_body(self) -> dict:
         try:
-            return parse_body(self.cleaned_data["body"])
+            # version is cleaned before body (field order); the ranges depend on it.
+            version = self.cleaned_data.get("version") or V2
+            return parse_body(self.cleaned_data["body"], version)
         except BodyError as error:
             raise ValidationError(str(error)) from None
 

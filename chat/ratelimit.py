@@ -9,12 +9,19 @@ from django.core.cache import cache
 WINDOW_SECONDS = 60
 
 
-def allow(user_id: int, limit: int, now: float | None = None, cost: int = 1) -> tuple[bool, int]:
-    """Count ``cost`` calls; (allowed, seconds until the window resets). Fixed one-minute
-    windows: simple, shared, and good enough for a guard against runaway clicking."""
+def allow(
+    user_id: int,
+    limit: int,
+    now: float | None = None,
+    cost: int = 1,
+    bucket: str = "playground",
+) -> tuple[bool, int]:
+    """Count ``cost`` calls of ``user_id`` (or another id) in ``bucket``; (allowed, seconds
+    until the window resets). Fixed one-minute windows: simple, shared, and good enough for
+    a guard against runaway clicking or a looping script."""
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    key = f"playground-rate:{user_id}:{window}"
+    key = f"{bucket}-rate:{user_id}:{window}"
     cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
     try:
         count = cache.incr(key, cost)

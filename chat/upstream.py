@@ -17,6 +17,7 @@ No Django imports: the lead builds an ``UpstreamPolicy`` from settings and passe
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import re
@@ -41,6 +42,7 @@ from urllib3.poolmanager import PoolManager
 from urllib3.util.connection import allowed_gai_family
 
 __all__ = [
+    "Cancellation",
     "UpstreamError",
     "UpstreamErrorKind",
     "UpstreamPolicy",
@@ -71,6 +73,7 @@ UpstreamErrorKind = Literal[
     "protocol",  # the upstream did not speak valid HTTP, or its body did not decode
     "too_large",  # the body is bigger than policy.max_bytes
     "redirect",  # a 3xx answer; redirects are never followed
+    "cancelled",  # Cancellation.cancel() ended the call (the browser went away)
 ]
 
 
@@ -110,6 +113,53 @@ class UpstreamResponse:
     headers: dict[str, str]  # names lower-cased
     body: bytes  # at most policy.max_bytes
     elapsed: float  # seconds, request start to last body byte
+
+
+class Cancellation:
+    """Lets another thread end one call at once.
+
+    A call waiting for a slow upstream sits in a blocking read that no flag can
+    interrupt; ``cancel()`` shuts the call's socket down instead, so that read returns at
+    once, the call raises UpstreamError("cancelled") and the upstream sees the connection
+    close. The socket is known from the moment the request was sent (the connect phase
+    is bounded by the connect timeout) until the body was read to its end.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            sock, self._socket = self._socket, None
+        if sock is not None:
+            _shut_down(sock)
+
+    def _attach(self, sock: socket.socket) -> None:
+        with self._lock:
+            if not self.cancelled:
+                self._socket = sock
+                return
+        _shut_down(sock)
+
+    def _detach(self) -> None:
+        # Once the body is read the connection goes back to the pool, to serve another
+        # call: from then on this call must not touch it.
+        with self._lock:
+            self._socket = None
+
+    def _check(self) -> None:
+        if self.cancelled:
+            raise UpstreamError("cancelled", "the call was stopped before it ended")
+
+
+def _shut_down(sock: socket.socket) -> None:
+    # shutdown(), not close(): it wakes a read blocked in another thread, and the
+    # owner of the socket still closes it.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 # --------------------------------------------------------------------------- addresses
@@ -337,6 +387,14 @@ class _PinnedConnectionMixin:
         )
         sys.audit("http.client.connect", self, conn.host, conn.port)
         return sock
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        # The request went out on self.sock (new or pooled): the waiting starts here.
+        cancellation: Cancellation | None = getattr(_local, "cancellation", None)
+        conn: Any = self
+        if cancellation is not None and conn.sock is not None:
+            cancellation._attach(conn.sock)
+        return super().getresponse(*args, **kwargs)
 
 
 class _PinnedHTTPConnection(_PinnedConnectionMixin, HTTPConnection):
@@ -613,6 +671,7 @@ def _send(
     policy: UpstreamPolicy,
     clock: _Clock,
     label: str,
+    cancellation: Cancellation | None = None,
 ) -> requests.Response:
     session = _session_for(policy)
     # Framing and routing headers are this module's business: Host must name the URL's
@@ -623,6 +682,9 @@ def _send(
     request_headers["Accept-Encoding"] = "identity"
     read_timeout, read_is_deadline = clock.next_read_timeout(label)
     connect_timeout = min(policy.connect_timeout, read_timeout)
+    if cancellation is not None:
+        cancellation._check()
+    _local.cancellation = cancellation  # for getresponse(), in this thread
     try:
         response = session.post(
             url,
@@ -636,11 +698,17 @@ def _send(
     except UpstreamError:
         raise  # from the pinned connection, already plain
     except Exception as exc:
+        if cancellation is not None:
+            cancellation._check()
         raise _map_send_error(exc, label, read_is_deadline) from exc
+    finally:
+        _local.cancellation = None
     if 300 <= response.status_code < 400:
         status = response.status_code
         # Closing (not draining) drops this connection; Location is never read.
         response.close()
+        if cancellation is not None:
+            cancellation._detach()
         raise UpstreamError(
             "redirect",
             f"{label} answered with a redirect ({status}); redirects are not followed",
@@ -653,9 +721,15 @@ class _BodyReader:
     """Reads a response body in pieces under the byte cap, read timeout and deadline."""
 
     def __init__(
-        self, response: requests.Response, policy: UpstreamPolicy, clock: _Clock, label: str
+        self,
+        response: requests.Response,
+        policy: UpstreamPolicy,
+        clock: _Clock,
+        label: str,
+        cancellation: Cancellation | None = None,
     ) -> None:
         self._response = response
+        self._cancellation = cancellation
         self._raw = response.raw
         self._policy = policy
         self._clock = clock
@@ -695,11 +769,16 @@ class _BodyReader:
             data = self._raw.read1(want, decode_content=True)
         except Exception as exc:
             self.close()
+            self._raise_if_cancelled()
             error = _map_read_error(exc, self._label, is_deadline)
             error.status = self._response.status_code  # the head did arrive
             raise error from exc
         if not data:
+            # A shut-down socket looks like the end of a close-delimited body.
+            self._raise_if_cancelled()
             self.eof = True  # urllib3 has returned the connection to the pool
+            if self._cancellation is not None:
+                self._cancellation._detach()
             return b""
         self.bytes_read += len(data)
         if self.bytes_read > self._policy.max_bytes:
@@ -713,11 +792,19 @@ class _BodyReader:
             parts += chunk
         return bytes(parts)
 
+    def _raise_if_cancelled(self) -> None:
+        if self._cancellation is not None and self._cancellation.cancelled:
+            error = UpstreamError("cancelled", "the call was stopped before it ended")
+            error.status = self._response.status_code
+            raise error
+
     def close(self) -> None:
         # After EOF this only tidies up; before EOF it closes the socket, so the
         # upstream sees the disconnect and the pool gets a fresh connection next time.
         self.eof = True
         self._response.close()
+        if self._cancellation is not None:
+            self._cancellation._detach()
 
 
 def _header_dict(response: requests.Response) -> dict[str, str]:
@@ -725,15 +812,20 @@ def _header_dict(response: requests.Response) -> dict[str, str]:
 
 
 def post_json(
-    url: str, *, headers: Mapping[str, str], body: bytes, policy: UpstreamPolicy
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    body: bytes,
+    policy: UpstreamPolicy,
+    cancellation: Cancellation | None = None,
 ) -> UpstreamResponse:
     """POST ``body`` and read the whole answer. Non-2xx answers are returned, not raised
     (the caller parses the platform's error body); 3xx raises kind "redirect"."""
     label = _parse_target(url)
     clock = _Clock(policy)
-    response = _send(url, headers, body, policy, clock, label)
+    response = _send(url, headers, body, policy, clock, label, cancellation)
     try:
-        reader = _BodyReader(response, policy, clock, label)
+        reader = _BodyReader(response, policy, clock, label, cancellation)
         content = reader.read_all()
     finally:
         response.close()
@@ -757,13 +849,14 @@ class UpstreamStream:
         policy: UpstreamPolicy,
         clock: _Clock,
         label: str,
+        cancellation: Cancellation | None = None,
     ) -> None:
         self.status: int = response.status_code
         self.headers: dict[str, str] = _header_dict(response)
         # Seconds from the call until the response head arrived.
         self.time_to_first_byte: float = clock.elapsed()
         self._clock = clock
-        self._reader = _BodyReader(response, policy, clock, label)
+        self._reader = _BodyReader(response, policy, clock, label, cancellation)
         self._buffer = bytearray()
         self._scanned = 0  # buffer offset up to which no line break was found
         self._first_line = True
@@ -833,7 +926,12 @@ class UpstreamStream:
 
 
 def open_stream(
-    url: str, *, headers: Mapping[str, str], body: bytes, policy: UpstreamPolicy
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    body: bytes,
+    policy: UpstreamPolicy,
+    cancellation: Cancellation | None = None,
 ) -> UpstreamStream:
     """POST ``body`` and return once the response head arrived; read with iter_lines().
 
@@ -841,9 +939,9 @@ def open_stream(
     """
     label = _parse_target(url)
     clock = _Clock(policy)
-    response = _send(url, headers, body, policy, clock, label)
+    response = _send(url, headers, body, policy, clock, label, cancellation)
     try:
-        return UpstreamStream(response, policy, clock, label)
+        return UpstreamStream(response, policy, clock, label, cancellation)
     except BaseException:
         response.close()
         raise

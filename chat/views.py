@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,9 +16,11 @@ from accessportal.models import Role
 from accessportal.scoping import workspace_view
 from accessportal.views.common import paginate, query_without_page
 from chat import ratelimit
+from chat.bodies import NUMBERS_BY_VERSION
 from chat.calls import CallRun, policy_from_settings
 from chat.checks import check_access, planned_runs
 from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm, TestCallFilterForm
+from chat.hints import hint_for
 from chat.models import Outcome
 from chat.relay import sse_response
 
@@ -51,6 +54,10 @@ def catalog_for_playground(workspace) -> dict:
             for c in workspace.iam_credentials.all()
         ],
         "examples": {"v1": example_body("v1"), "v2": example_body("v2")},
+        "ranges": {
+            version: {name: asdict(allowed) for name, allowed in numbers.items()}
+            for version, numbers in NUMBERS_BY_VERSION.items()
+        },
     }
 
 
@@ -95,7 +102,7 @@ def playground_send(request: HttpRequest) -> HttpResponse:
         )
         response["Retry-After"] = str(retry_after)
         return response
-    return sse_response(CallRun(plan, policy_from_settings()))
+    return sse_response(CallRun(plan, policy_from_settings()), request)
 
 
 def _messages(error: ValidationError) -> dict:
@@ -110,11 +117,15 @@ def testcall_list(request: HttpRequest) -> HttpResponse:
     filters = TestCallFilterForm(request.GET)
     calls = filters.apply(request.workspace.test_calls.all())
     names = request.workspace.test_calls.values_list("deployment_name", flat=True).distinct()
+    page = paginate(request, calls)
+    for call in page.object_list:
+        # The plain sentence goes before the code, as in the playground.
+        call.hint = hint_for(call.error_code, call.status_code) if call.error_code else ""
     return render(
         request,
         "chat/testcall_list.html",
         {
-            "page": paginate(request, calls),
+            "page": page,
             "filters": filters.values(),
             "deployment_names": sorted(set(names)),
             "outcomes": Outcome.choices,

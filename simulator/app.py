@@ -180,9 +180,10 @@ class SimulatorApp:
 
         def healthy() -> Response:
             if chat.stream:
-                frames = stream_frames(api, chat, completion, self.pacing.chunks, self._pace)
+                pace = partial(self._pace, request)
+                frames = stream_frames(api, chat, completion, self.pacing.chunks, pace)
                 return event_stream(frames)
-            self._sleep(self.pacing.first_token_ms / 1000)
+            self._linger(request, self.pacing.first_token_ms / 1000)
             return json_response(200, completion_body(completion))
 
         ctx = faults.FaultContext(
@@ -192,9 +193,10 @@ class SimulatorApp:
 
     # --- waiting -------------------------------------------------------------
 
-    def _pace(self, chunk_index: int) -> None:
+    def _pace(self, request: Request, chunk_index: int) -> None:
         delay = self.pacing.first_token_ms if chunk_index == 0 else self.pacing.chunk_delay_ms
-        self._sleep(delay / 1000)
+        # Lingering, not sleeping: a long pause ends as soon as the client leaves.
+        self._linger(request, delay / 1000)
 
     def _sleep(self, seconds: float) -> None:
         if seconds > 0 and self.stopping.wait(seconds):
@@ -207,6 +209,7 @@ class SimulatorApp:
             self._sleep(min(_WAIT_STEP_SECONDS, remaining))
             remaining -= _WAIT_STEP_SECONDS
             if request.client_gone():
+                self.stats.increment("client_left")
                 raise ConnectionAbortedError("client went away")
 
     # --- /_sim/ test support -------------------------------------------------

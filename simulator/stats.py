@@ -10,6 +10,7 @@ COUNTERS = (
     "connections",  # TCP connections accepted (proves keep-alive reuse)
     "redirect_target_hits",
     "redirect_target_auth_headers",  # hits that still carried credentials
+    "client_left",  # answers given up while waiting because the client closed its end
 )
 
 

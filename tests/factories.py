@@ -9,6 +9,7 @@ from accessportal.models import (
     Deployment,
     IamCredential,
     Membership,
+    PendingImport,
     Workspace,
 )
 
@@ -74,6 +75,13 @@ def make_credential(workspace: Workspace, password: str = "iam-password-1", **fi
     credential.set_password(password)
     credential.save()
     return credential
+
+
+def make_pending_import(workspace: Workspace, user, content: str = "name\nx\n", kind="deployments"):
+    pending = PendingImport(workspace=workspace, kind=kind, created_by=user, filename="x.csv")
+    pending.set_content(content)
+    pending.save()
+    return pending
 
 
 def make_channel(

@@ -13,18 +13,26 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accessportal.models import Role
+from sso.models import GroupMapping
 from tests import factories
+from tests.api.conftest import issue
 
 # Views outside any workspace, and what guards them.
 GLOBAL_VIEWS = {
     "healthz": "public",
     "readyz": "public",
+    "favicon": "public",
     "login": "public",
     "logout": "login",
     "password_change": "login",
     "password_change_done": "login",
     "accessportal:workspace_list": "login",
     "accessportal:workspace_create": "staff",
+    "oidc_authentication_init": "public",  # sign-in with the identity provider
+    "oidc_authentication_callback": "public",
+    "sso:break_glass": "public",  # a one-time link from manage.py sso_break_glass
+    "api_tokens:token_list": "login",  # the user's own tokens only
+    "api_tokens:token_revoke": "login",
 }
 NEXT_LOWER_ROLE = {Role.ADMIN: "member", Role.MEMBER: "viewer", Role.VIEWER: None}
 
@@ -32,8 +40,8 @@ NEXT_LOWER_ROLE = {Role.ADMIN: "member", Role.MEMBER: "viewer", Role.VIEWER: Non
 def walk(patterns, prefix="", namespace=""):
     for p in patterns:
         if isinstance(p, URLResolver):
-            if p.namespace == "admin":
-                continue
+            if p.namespace in ("admin", "api"):
+                continue  # the REST API has its own rules: tests/api/test_api_access_rules.py
             ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
             yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
         elif isinstance(p, URLPattern):
@@ -58,18 +66,24 @@ def test_every_view_is_classified():
 def objects(world):
     """One object of each kind in Alpha (the workspace under test) and in Beta."""
 
-    def kinds(ws, member_user):
+    def kinds(ws, member_user, admin_user):
         dep = factories.make_deployment(ws)
         return {
+            "upload": factories.make_pending_import(ws, admin_user).code,
             "ws": ws.code,
             "dep": dep.code,
             "access": factories.make_access(ws).code,
             "cred": factories.make_credential(ws).code,
             "member": ws.memberships.get(user=member_user).code,
+            "mapping": GroupMapping.objects.create(workspace=ws, group="g", role="viewer").code,
+            "token": issue(member_user)[0].code,
             "channel": factories.make_channel(ws).code,
         }
 
-    return {"alpha": kinds(world.alpha, world.viewer), "beta": kinds(world.beta, world.outsider)}
+    return {
+        "alpha": kinds(world.alpha, world.viewer, world.admin),
+        "beta": kinds(world.beta, world.outsider, world.outsider),
+    }
 
 
 def url_for(route: str, values: dict) -> str:

@@ -290,6 +290,28 @@ def test_client_reads_a_content_length_body_and_gzip():
     assert 0 < response.elapsed <= outer  # measured inside the call, on the same clock
 
 
+# --- the command lines the benchmark runs -----------------------------------------------------
+
+
+@pytest.mark.parametrize("password", ["-Qj-VWanC5JeOjLzZLZ8OA", "-h", "--accesses", "plain_Pass-1"])
+def test_a_generated_password_reaches_populate_whatever_it_starts_with(password):
+    """token_urlsafe draws "-" first one time in 64: the population step must still get it."""
+    from bench import populate
+    from bench.servers import populate_args
+
+    argv = populate_args(
+        simulator_url="http://127.0.0.1:9", password=password, accesses=(10,), deployments=(3, 4)
+    )
+    assert argv[:2] == ["-m", "bench.populate"]
+    args = populate.parse_args(argv[2:])
+    assert args.password == password
+    assert (args.simulator_url, args.accesses, args.deployments) == (
+        "http://127.0.0.1:9",
+        [10],
+        [3, 4],
+    )
+
+
 # --- the whole thing, briefly -------------------------------------------------------------------
 
 
@@ -320,6 +342,7 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
         "new upstream connections ÷ calls, 50 sequential calls",
         "access list page p50 with 10,000 accesses ÷ with 10",
         "deployment page p50 with 2,000 deployments ÷ with 10",
+        "API deployment list p50 with 2,000 deployments ÷ with 10 (10 per page)",
     ):
         assert title in printed, f"{title!r} missing from:\n{printed}"
     assert printed.count("Accept-Encoding: gzip") == 3
@@ -340,6 +363,7 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
         "access_list_scale",
         "deployment_list_scale",
         "deployment_detail_scale",
+        "api_deployment_list_scale",
     } <= keys
     for figure in data["figures"]:
         assert math.isfinite(figure["ratio"]["median"]), figure

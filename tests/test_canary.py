@@ -42,6 +42,11 @@ def test_canary_key_never_leaves_except_by_reveal(world, admin_client, caplog):
     )
     assert bad.status_code == 200 and canary not in bad.content.decode()
     credential = factories.make_credential(world.alpha)
+    # The same canary in an import waiting for Apply (its preview is among the pages below).
+    uploaded = admin_client.post(
+        f"{ws}/access/import/", {"text": f"name,api_key\nimported-canary,{canary}\n"}
+    )
+    assert uploaded.status_code == 302
 
     values = {
         "ws": world.alpha.code,
@@ -49,6 +54,7 @@ def test_canary_key_never_leaves_except_by_reveal(world, admin_client, caplog):
         "access": access.code,
         "cred": credential.code,
         "member": world.alpha.memberships.first().code,
+        "upload": uploaded["Location"].rstrip("/").rsplit("/", 1)[1],
         "channel": factories.make_channel(world.alpha).code,
     }
     bodies = []

@@ -15,6 +15,7 @@ model name, an IAM user or a prompt stay data.
 
 from __future__ import annotations
 
+from accessportal.snippets.key_fetch import PORTAL_TOKEN_ENV, key_fetch
 from accessportal.snippets.literals import (
     Code,
     curl_command,
@@ -59,6 +60,7 @@ __all__ = [
     "LANGUAGES",
     "NODE",
     "OPENAI",
+    "PORTAL_TOKEN_ENV",
     "PYTHON",
     "Code",
     "IamLogin",
@@ -74,6 +76,7 @@ __all__ = [
     "iam_token_body",
     "js_literal",
     "js_str",
+    "key_fetch",
     "openai_base_url",
     "py_literal",
     "py_str",

@@ -81,7 +81,7 @@ def deployment_detail(request: HttpRequest, dep) -> HttpResponse:
             "header_tables": header_tables,
             "accesses": accesses,
             "examples": {v: example_json(v, deployment.model_name) for v in deployment.versions},
-            "code": code_panel_context(deployment),
+            "code": code_panel_context(deployment, request, usable),
         },
     )
 

@@ -6,6 +6,7 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -20,11 +21,32 @@ def snippet_credential(workspace: Workspace) -> IamCredential | None:
     return workspace.iam_credentials.order_by("name", "id").first()
 
 
-def code_panel_context(deployment: Deployment) -> dict:
-    """What ``_code_panel.html`` shows for ``deployment``."""
+def key_fetches(request: HttpRequest, workspace_code, accesses) -> list[dict]:
+    """For each access: the lines that fetch its key from the portal's API at run time
+    (by URL name: the catalog does not import the API, it only links to it)."""
+    rows = []
+    for access in accesses:
+        path = reverse("api:access_secret", kwargs={"ws": workspace_code, "access": access.code})
+        fetch = snippets.key_fetch(request.build_absolute_uri(path))
+        rows.append(
+            {
+                "access": access,
+                "lines": [(snippets.LANGUAGES[lang], lang, code) for lang, code in fetch.items()],
+            }
+        )
+    return rows
+
+
+def code_panel_context(
+    deployment: Deployment, request: HttpRequest | None = None, accesses=()
+) -> dict:
+    """What ``_code_panel.html`` shows for ``deployment`` (and, given the request and the
+    usable accesses that cover it, how to fetch their keys from the portal)."""
     workspace = deployment.workspace
     target = snippets.target_for(deployment, snippet_credential(workspace))
     return {
+        "key_fetches": key_fetches(request, workspace.code, accesses) if request else [],
+        "portal_token_env": snippets.PORTAL_TOKEN_ENV,
         "deployment": deployment,
         "workspace": workspace,
         "tabs": snippets.code_panel(target),

@@ -5,6 +5,19 @@
 (() => {
   const form = document.getElementById("playground");
   if (!form) return;
+  // Every sentence this script shows, in one place: wrapped in gettext() when the
+  // JavaScript catalog is on the page, as they are.
+  const t = window.gettext || ((text) => text);
+  const TEXT = {
+    notCallable: (name, reason) => `${name} — ${reason || t("cannot be called now")}`,
+    noneCallable: t("No deployment can be called now: only running deployments answer."),
+    rawMode: t("Sending the raw JSON body below: the messages and parameters above are not used until you leave raw mode."),
+    notStreamed: t("— (not streamed)"),
+    soFar: (text) => `${text} ${t("(so far)")}`,
+    stopped: t("stopped"),
+    apiKeys: t("API key"),
+    tokens: t("IAM token (V1)"),
+  };
   const catalog = JSON.parse(document.getElementById("playground-catalog").textContent);
   const $ = (id) => document.getElementById(id);
   const deploymentSelect = $("pg-deployment");
@@ -37,41 +50,62 @@
 
   function fillDeployments() {
     catalog.deployments.forEach((d) => {
-      const label = d.callable ? d.name : `${d.name} — not callable`;
-      deploymentSelect.appendChild(option(d.code, label, !d.callable));
+      deploymentSelect.appendChild(
+        option(d.code, d.callable ? d.name : TEXT.notCallable(d.name, d.reason), !d.callable));
     });
-    const wanted = catalog.deployments.find((d) => d.code === form.dataset.selected && d.callable);
-    const first = wanted || catalog.deployments.find((d) => d.callable);
+    // The deployment asked for in the address stays chosen even when it cannot be
+    // called: the note says why, rather than another one being tried silently.
+    const asked = catalog.deployments.find((d) => d.code === form.dataset.selected);
+    const first = asked || catalog.deployments.find((d) => d.callable);
     if (first) deploymentSelect.value = first.code;
-    else $("pg-send").disabled = true;
-    if (wanted === undefined && form.dataset.selected) {
-      const asked = catalog.deployments.find((d) => d.code === form.dataset.selected);
-      if (asked && !asked.callable) $("pg-deployment-note").textContent = `${asked.name}: ${asked.reason}`;
-    }
     fillVersions();
   }
 
   function fillVersions() {
     const d = currentDeployment();
     versionSelect.replaceChildren(...(d ? d.versions : []).map((v) => option(v, v.toUpperCase())));
-    $("pg-deployment-note").textContent = !d ? "No deployment can be called now: only running deployments answer." :
-      (d.callable ? "" : d.reason);
+    $("pg-deployment-note").textContent = !d ? TEXT.noneCallable : (d.callable ? "" : d.reason);
+    updateSend();
     fillAuth();
+    applyRanges();
   }
 
+  // The number fields take the ranges of the chosen API version (V1 is narrower).
+  function applyRanges() {
+    const ranges = (catalog.ranges || {})[versionSelect.value] || {};
+    Object.entries(ranges).forEach(([name, range]) => {
+      const input = form.querySelector(`[name='p-${name}']`);
+      if (!input) return;
+      input.min = range.low_open ? String(range.low + Number(input.step || 0.01)) : String(range.low);
+      input.max = String(range.high);
+    });
+  }
+
+  function group(label, options) {
+    const el = document.createElement("optgroup");
+    el.label = label;
+    el.append(...options);
+    return el;
+  }
+
+  // Grouped by kind, so each option is just the name and mask and fits the select.
   function fillAuth() {
     const d = currentDeployment();
     const version = versionSelect.value;
-    const options = [];
+    const keys = [];
+    const tokens = [];
     if (d) {
       catalog.accesses
         .filter((a) => a.all || a.deployments.includes(d.code))
-        .forEach((a) => options.push(option(a.value, `API key: ${a.label}`)));
+        .forEach((a) => keys.push(option(a.value, a.label)));
       if (version === "v1") {
-        catalog.credentials.forEach((c) => options.push(option(c.value, `Token: ${c.label}`)));
+        catalog.credentials.forEach((c) => tokens.push(option(c.value, c.label)));
       }
     }
-    authSelect.replaceChildren(...options);
+    const options = [...keys, ...tokens];
+    authSelect.replaceChildren(
+      ...(keys.length ? [group(TEXT.apiKeys, keys)] : []),
+      ...(tokens.length ? [group(TEXT.tokens, tokens)] : []));
     $("pg-auth-note").textContent = options.length ? "" :
       "No enabled application access covers this deployment" + (version === "v1" ? ", and no IAM credential exists." : ".");
   }
@@ -140,7 +174,11 @@
 
   function show(id, text) { $(id).textContent = text; }
 
+  // What is known of the running call, shown as soon as it is known.
+  let figures = {};
+
   function resetResult() {
+    figures = { sentAt: performance.now(), stream: false };
     $("pg-result").hidden = false;
     $("pg-reply").setAttribute("aria-busy", "true");
     ["pg-status", "pg-latency", "pg-ttft", "pg-usage", "pg-finish"].forEach((id) => show(id, "…"));
@@ -158,8 +196,17 @@
         "\n\n" + JSON.stringify(data.body, null, 2));
       curl = data.curl || "";
       $("pg-curl").disabled = !curl;
+      figures.stream = Boolean(data.stream);
+    },
+    status(data) {
+      figures.status = data.status;
+      show("pg-status", String(data.status));
     },
     delta(data) {
+      if (data.ttft_ms !== undefined) {
+        figures.ttft = data.ttft_ms;
+        show("pg-ttft", `${data.ttft_ms} ms`);
+      }
       const reply = $("pg-reply");
       if (data.index > 0 && !reply.dataset[`choice${data.index}`]) {
         reply.dataset[`choice${data.index}`] = "1";
@@ -168,26 +215,29 @@
       reply.appendChild(document.createTextNode(data.text));
     },
     usage(data) {
+      figures.usage = true;
       show("pg-usage", `${data.prompt_tokens ?? "?"} prompt + ${data.completion_tokens ?? "?"} completion = ${data.total_tokens ?? "?"}`);
     },
+    // The plain sentence leads; the platform's message and the code follow it.
     error(data) {
       const box = $("pg-error");
       box.hidden = false;
       box.replaceChildren();
-      const strong = document.createElement("strong");
-      strong.textContent = data.code;
-      box.append(strong, document.createTextNode(` ${data.message}`));
-      if (data.hint) {
-        const hint = document.createElement("p");
-        hint.className = "hint";
-        hint.textContent = data.hint;
-        box.appendChild(hint);
-      }
+      const headline = document.createElement("strong");
+      headline.className = "headline";
+      headline.textContent = data.hint || data.message;
+      const detail = document.createElement("p");
+      detail.className = "detail";
+      if (data.hint && data.message) detail.append(document.createTextNode(`${data.message} `));
+      const code = document.createElement("code");
+      code.textContent = data.code;
+      detail.appendChild(code);
+      box.append(headline, detail);
     },
     end(data) {
       show("pg-status", data.status === null ? "no answer" : String(data.status));
       show("pg-latency", `${data.latency_ms} ms`);
-      show("pg-ttft", data.ttft_ms === null ? "—" : `${data.ttft_ms} ms`);
+      show("pg-ttft", data.ttft_ms !== null ? `${data.ttft_ms} ms` : (figures.stream ? "—" : TEXT.notStreamed));
       show("pg-finish", data.finish_reason || "—");
       if ($("pg-usage").textContent === "…") show("pg-usage", "—");
       show("pg-raw", data.raw);
@@ -219,11 +269,21 @@
     $("pg-reply").setAttribute("aria-busy", "false");
   }
 
-  // After a stop, the figures that never came say so instead of "…".
+  // After a stop: the figures known so far, and "—" for those that never came.
   function settleResult() {
-    ["pg-status", "pg-latency", "pg-ttft", "pg-usage", "pg-finish"].forEach((id) => {
+    const ran = Math.round(performance.now() - figures.sentAt);
+    show("pg-status", figures.status === undefined ? TEXT.stopped : `${figures.status} (${TEXT.stopped})`);
+    show("pg-latency", TEXT.soFar(`${ran} ms`));
+    if (figures.ttft === undefined) show("pg-ttft", figures.stream ? "—" : TEXT.notStreamed);
+    if (figures.usage) show("pg-usage", TEXT.soFar($("pg-usage").textContent));
+    ["pg-usage", "pg-finish"].forEach((id) => {
       if ($(id).textContent === "…") show(id, "—");
     });
+  }
+
+  function updateSend() {
+    const d = currentDeployment();
+    $("pg-send").disabled = Boolean(controller) || !d || !d.callable;
   }
 
   async function send(event) {
@@ -263,7 +323,6 @@
     } catch (error) {
       if (error.name === "AbortError") {
         settleResult();
-        show("pg-status", "stopped");
         announce("Stopped. The reply so far stays on the page.");
       } else {
         showFormErrors({ __all__: [{ message: "The portal could not be reached." }] });
@@ -271,32 +330,36 @@
     } finally {
       $("pg-reply").setAttribute("aria-busy", "false");
       const stopHadFocus = document.activeElement === $("pg-stop");
-      $("pg-send").disabled = false;
+      controller = null;
+      updateSend();
       $("pg-stop").disabled = true;
       if (stopHadFocus) $("pg-send").focus();
-      controller = null;
     }
   }
 
   deploymentSelect.addEventListener("change", fillVersions);
-  versionSelect.addEventListener("change", fillAuth);
+  versionSelect.addEventListener("change", () => { fillAuth(); applyRanges(); });
   $("pg-add-message").addEventListener("click", () => {
     messageRow("user", "").querySelector("textarea").focus();
   });
   $("pg-stop").addEventListener("click", () => controller && controller.abort());
-  $("pg-curl").addEventListener("click", async () => {
-    if (!curl) return;
-    await navigator.clipboard.writeText(curl).catch(() => {});
-    $("pg-curl").textContent = "Copied";
-    announce("The curl command was copied.");
-    setTimeout(() => { $("pg-curl").textContent = "Copy as curl"; }, 1500);
+  // The same copy helper as every other copy button (portal.js), with its fallbacks.
+  $("pg-curl").addEventListener("click", () => {
+    if (curl) window.portalCopy($("pg-curl"), curl);
   });
-  rawToggle.addEventListener("change", () => {
-    if (rawToggle.checked) bodyArea.value = composeBody();
+  // In raw mode the JSON is what is sent: the editors above are switched off (and
+  // filled from the JSON again when raw mode ends), so nothing edited there is lost.
+  function setRawMode(raw) {
+    if (raw) bodyArea.value = composeBody();
     else loadEditorFrom(bodyArea.value);
-    bodyArea.hidden = !rawToggle.checked;
-  });
+    bodyArea.hidden = !raw;
+    $("pg-messages-fieldset").disabled = raw;
+    $("pg-params-fieldset").disabled = raw;
+    $("pg-raw-note").textContent = raw ? TEXT.rawMode : "";
+  }
+  rawToggle.addEventListener("change", () => setRawMode(rawToggle.checked));
   form.addEventListener("submit", send);
   loadEditorFrom(bodyArea.value);
+  if (rawToggle.checked) setRawMode(true); // the browser may restore the box on reload
   fillDeployments();
 })();

@@ -10,36 +10,95 @@ function announce(text) {
   setTimeout(() => { region.textContent = text; }, 50);
 }
 
-document.addEventListener("click", async (event) => {
-  const button = event.target.closest("button[data-copy]");
-  if (!button) return;
-  const source = document.getElementById(button.dataset.copy);
-  if (!source) return;
-  const text = source.textContent;
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch (_) {
-    // Clipboard API needs a secure context; fall back to a selection copy.
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.className = "visually-hidden";
-    document.body.appendChild(area);
-    area.select();
-    document.execCommand("copy");
-    area.remove();
-    button.focus();
+// Every sentence the copy buttons show, in one place: wrapped in gettext() when the
+// JavaScript catalog is on the page.
+const portalText = window.gettext || ((text) => text);
+const COPY_TEXT = {
+  copied: portalText("Copied"),
+  announced: portalText("Copied to the clipboard."),
+  manual: portalText("Copying is not available here: the text is selected, press Ctrl+C (⌘C on a Mac) to copy it."),
+  manualLabel: portalText("Text to copy"),
+};
+
+// Put text on the clipboard: the Clipboard API where the page is a secure context, else
+// a selection copy (plain-http intranet hosts). True only if one of them worked.
+async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch (_) {
+      // Refused (no permission, no focus): try the selection copy.
+    }
   }
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.className = "visually-hidden";
+  document.body.appendChild(area);
+  area.select();
+  let copied = false;
+  try {
+    copied = document.execCommand("copy");
+  } catch (_) {
+    copied = false;
+  }
+  area.remove();
+  return copied;
+}
+
+// Where nothing could copy, the text is shown selected beside the button for Ctrl+C.
+function offerManualCopy(button, text) {
+  let box = button.parentElement.querySelector(".manual-copy");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "manual-copy";
+    const note = document.createElement("p");
+    note.className = "help";
+    note.textContent = COPY_TEXT.manual;
+    const area = document.createElement("textarea");
+    area.setAttribute("readonly", "");
+    area.setAttribute("aria-label", COPY_TEXT.manualLabel);
+    area.rows = 4;
+    box.append(note, area);
+    button.insertAdjacentElement("afterend", box);
+  }
+  const area = box.querySelector("textarea");
+  area.value = text;
+  area.focus();
+  area.select();
+  announce(COPY_TEXT.manual);
+}
+
+// The one copy helper of every copy button: says "Copied" only when it worked.
+async function portalCopy(button, text) {
+  const copied = await copyText(text);
+  if (!copied) {
+    offerManualCopy(button, text);
+    return false;
+  }
+  button.focus(); // the selection copy took the focus away
+  const stale = button.parentElement.querySelector(".manual-copy");
+  if (stale) stale.remove();
   // Remember the label once: a second click while it says "Copied" must not keep that.
   if (!button.dataset.label) button.dataset.label = button.textContent;
-  button.textContent = "Copied";
+  button.textContent = COPY_TEXT.copied;
   button.classList.add("copied");
-  announce("Copied to the clipboard.");
+  announce(COPY_TEXT.announced);
   clearTimeout(Number(button.dataset.timer));
   button.dataset.timer = String(setTimeout(() => {
     button.textContent = button.dataset.label;
     button.classList.remove("copied");
   }, 1500));
+  return true;
+}
+window.portalCopy = portalCopy;
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const source = document.getElementById(button.dataset.copy);
+  if (source) portalCopy(button, source.textContent);
 });
 
 // Forms that destroy or replace something ask first.
@@ -91,7 +150,28 @@ function markScrollingTables() {
   });
 }
 
+// On a phone a list table stacks each row into a card (portal.css, table.stacks): every
+// cell then says which column it is, named after its column's header.
+function labelTableCells() {
+  document.querySelectorAll(".table-wrap > table:not(.headers)").forEach((table) => {
+    const headers = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      [...row.children].forEach((cell, i) => {
+        if (headers[i] && !cell.dataset.label) cell.dataset.label = headers[i];
+      });
+    });
+    table.classList.add("stacks");
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  labelTableCells();
+  // Tables a page replaces while it is open (polled lists) are labelled the same way.
+  new MutationObserver((changes) => {
+    if (changes.some((c) => [...c.addedNodes].some((n) => n.querySelector && (n.matches("table, tr") || n.querySelector("table, tr"))))) {
+      labelTableCells();
+    }
+  }).observe(document.body, { childList: true, subtree: true });
   document.querySelectorAll("form[data-mode-form]").forEach((form) => {
     showModeFields(form);
     form.addEventListener("change", () => showModeFields(form));

@@ -18,6 +18,7 @@ import pytest
 from accessportal import demo as seeding
 from accessportal.models import Workspace
 from tests.conftest import PASSWORD
+from tests.sso.conftest import oidc_provider, sso_on  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -38,10 +38,11 @@ def reply_samples(page, until_s: float = 15) -> tuple[list[str], str]:
     samples = []
     deadline = time.monotonic() + until_s
     while time.monotonic() < deadline:
-        status = page.locator("#pg-status").text_content()
+        # The status shows as soon as it is known; the latency only at the end.
+        ended = page.locator("#pg-latency").text_content() not in ("…", "—")
         samples.append(page.locator("#pg-reply").text_content())
-        if status not in ("…", "—"):
-            return samples, status
+        if ended:
+            return samples, page.locator("#pg-status").text_content()
         page.wait_for_timeout(40)
     raise AssertionError(f"the call did not end within {until_s} s: {samples[-1]!r}")
 
@@ -99,22 +100,20 @@ def test_an_error_shows_its_hint(page, portal, signed_in):
 
     only_chat.refresh_from_db()
     open_playground(page, portal)
-    page.get_by_label("Authentication").select_option(
-        label=f"API key: only-chat ({only_chat.key_hint})"
-    )
+    page.get_by_label("Authentication").select_option(label=f"only-chat ({only_chat.key_hint})")
     page.get_by_role("button", name="Send").click()
 
     error = page.locator("#pg-error")
     expect(error).to_be_visible()
-    expect(error.locator("strong")).to_have_text("APIG.0303")
-    expect(error.locator(".hint")).to_have_text("The key is wrong or missing.")
+    expect(error.locator(".headline")).to_have_text("The key is wrong or missing.")
+    expect(error.locator(".detail code")).to_have_text("APIG.0303")
     expect(page.locator("#pg-status")).to_have_text("401")
 
     # A fault of the service itself: its own hint.
     open_playground(page, portal, "Fault: error_500")
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#pg-status")).to_have_text("500")
-    expect(error.locator(".hint")).not_to_be_empty()
+    expect(error.locator(".headline")).not_to_be_empty()
 
 
 def test_stop_a_stream(page, slow_portal, signed_in):
@@ -126,7 +125,7 @@ def test_stop_a_stream(page, slow_portal, signed_in):
     expect(reply).to_have_text(re.compile(r"\S"))  # the first words are in
     page.get_by_role("button", name="Stop").click()
 
-    expect(page.locator("#pg-status")).to_have_text("stopped")
+    expect(page.locator("#pg-status")).to_have_text("200 (stopped)")
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
     expect(page.get_by_role("button", name="Stop")).to_be_disabled()
     stopped_at = reply.text_content()

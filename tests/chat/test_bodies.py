@@ -1,4 +1,5 @@
-"""What a playground body may hold: one table of accepted and refused bodies.
+"""What a playground body may hold: one table of accepted and refused bodies, per API
+version where the rules differ (chat/bodies.py).
 
 Each refused case names the exact message the playground shows. To add a rule, add rows:
 ``ok(...)`` for a body that must pass, ``bad(..., message)`` for one that must not.
@@ -11,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from chat.bodies import ALLOWED, MAX_BODY_CHARS, BodyError, parse_body
+from accessportal.callpaths import V1, V2, VERSIONS
+from chat.bodies import ALLOWED, MAX_BODY_CHARS, NUMBERS_BY_VERSION, BodyError, Range, parse_body
 
 MESSAGES = [{"role": "user", "content": "Hello"}]
 
@@ -21,25 +23,37 @@ def body(**fields: Any) -> dict[str, Any]:
     return {"messages": MESSAGES, **fields}
 
 
-def ok(name: str, value: dict[str, Any] | list[Any]) -> Any:
-    return pytest.param(value, None, id=f"ok-{name}")
+def ok(name: str, value: dict[str, Any] | list[Any], version: str = V2) -> Any:
+    return pytest.param(value, None, version, id=f"ok-{version}-{name}")
 
 
-def bad(name: str, value: Any, message: str) -> Any:
-    return pytest.param(value, message, id=f"bad-{name}")
+def bad(name: str, value: Any, message: str, version: str = V2) -> Any:
+    return pytest.param(value, message, version, id=f"bad-{version}-{name}")
 
 
-def number_rows(name: str, low: float, high: float) -> list[Any]:
-    message = f"{name} must be a number from {low:g} to {high:g}."
+def number_rows(version: str, name: str, allowed: Range) -> list[Any]:
+    """Both ends (an open low end refused), the middle, and just past each end."""
+    low, high = allowed.low, allowed.high
+    words = (
+        f"a number greater than {low:g} and at most {high:g}"
+        if allowed.low_open
+        else f"a number from {low:g} to {high:g}"
+    )
+    message = f"On {version.upper()}, {name} must be {words}."
+    at_low = body(**{name: low})
     return [
-        ok(f"{name}-low", body(**{name: low})),
-        ok(f"{name}-high", body(**{name: high})),
-        ok(f"{name}-inside", body(**{name: (low + high) / 2})),
-        ok(f"{name}-int", body(**{name: int(high)})),
-        bad(f"{name}-under", body(**{name: low - 0.01}), message),
-        bad(f"{name}-over", body(**{name: high + 0.01}), message),
-        bad(f"{name}-text", body(**{name: "1"}), message),
-        bad(f"{name}-bool", body(**{name: True}), message),
+        bad(f"{name}-low", at_low, message, version)
+        if allowed.low_open
+        else ok(f"{name}-low", at_low, version),
+        ok(f"{name}-just-above-low", body(**{name: low + 0.01}), version),
+        ok(f"{name}-high", body(**{name: high}), version),
+        ok(f"{name}-inside", body(**{name: (low + high) / 2}), version),
+        ok(f"{name}-int", body(**{name: int(high)}), version),
+        bad(f"{name}-under", body(**{name: low - 0.01}), message, version),
+        bad(f"{name}-over", body(**{name: high + 0.01}), message, version),
+        bad(f"{name}-text", body(**{name: "1"}), message, version),
+        bad(f"{name}-bool", body(**{name: True}), message, version),
+        bad(f"{name}-list", body(**{name: [1]}), message, version),
     ]
 
 
@@ -96,11 +110,13 @@ CASES = [
         body(messages=[{"role": "user", "content": "x", "name": "bob"}]),
         "Message 1 may hold only role and content.",
     ),
-    # numbers and whole numbers, each at and just past both ends
-    *number_rows("temperature", 0.0, 2.0),
-    *number_rows("top_p", 0.0, 1.0),
-    *number_rows("presence_penalty", -2.0, 2.0),
-    *number_rows("frequency_penalty", -2.0, 2.0),
+    # numbers per version, and whole numbers, each at and just past both ends
+    *[
+        row
+        for version in VERSIONS
+        for name, allowed in NUMBERS_BY_VERSION[version].items()
+        for row in number_rows(version, name, allowed)
+    ],
     *integer_rows("max_tokens", 1, 1_000_000),
     *integer_rows("n", 1, 2),
     # stream and stream_options
@@ -125,15 +141,21 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("value", "message"), CASES)
-def test_body_table(value: Any, message: str | None) -> None:
+@pytest.mark.parametrize(("value", "message", "version"), CASES)
+def test_body_table(value: Any, message: str | None, version: str) -> None:
     text = json.dumps(value)
     if message is None:
-        assert parse_body(text) == value
+        assert parse_body(text, version) == value
         return
     with pytest.raises(BodyError) as caught:
-        parse_body(text)
+        parse_body(text, version)
     assert str(caught.value) == message
+
+
+def test_the_version_defaults_to_v2() -> None:
+    assert parse_body(json.dumps(body(temperature=1.5))) == body(temperature=1.5)
+    with pytest.raises(BodyError, match=r"^On V1, temperature must be a number from 0 to 1\.$"):
+        parse_body(json.dumps(body(temperature=1.5)), V1)
 
 
 def padded(length: int) -> str:
@@ -169,3 +191,53 @@ def test_unreadable_text(text: str, message: str) -> None:
 
 def test_a_body_exactly_at_the_size_limit_passes() -> None:
     assert parse_body(padded(MAX_BODY_CHARS)) == body()
+
+
+# ------------------------------------------------ per-version ranges, case by case
+
+
+def text_body(**params) -> str:
+    return json.dumps({"messages": [{"role": "user", "content": "hi"}], **params})
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"temperature": 1.5}, "On V1, temperature must be a number from 0 to 1."),
+        ({"temperature": -0.1}, "On V1, temperature must be a number from 0 to 1."),
+        ({"top_p": 0}, "On V1, top_p must be a number greater than 0 and at most 1."),
+        ({"top_p": 1.01}, "On V1, top_p must be a number greater than 0 and at most 1."),
+        ({"presence_penalty": 2.5}, "On V1, presence_penalty must be a number from -2 to 2."),
+    ],
+)
+def test_v1_takes_the_platforms_narrower_ranges(params, message):
+    with pytest.raises(BodyError) as refused:
+        parse_body(text_body(**params), "v1")
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    "params", [{"temperature": 0}, {"temperature": 1}, {"top_p": 1}, {"top_p": 0.01}]
+)
+def test_v1_accepts_the_edges_of_its_ranges(params):
+    assert parse_body(text_body(**params), "v1") | params == parse_body(text_body(**params), "v1")
+
+
+def test_v2_keeps_the_openai_ranges():
+    assert parse_body(text_body(temperature=1.5, top_p=0), "v2")["temperature"] == 1.5
+    with pytest.raises(BodyError, match=r"On V2, temperature must be a number from 0 to 2\."):
+        parse_body(text_body(temperature=2.5), "v2")
+
+
+@pytest.mark.parametrize("value", ["1", True, None, [1], "NaN"])
+def test_a_parameter_that_is_not_a_number_is_refused(value):
+    text = (
+        text_body(temperature=value)
+        if value != "NaN"
+        else text_body().replace("}]", '}], "temperature": NaN', 1)
+    )
+    if value is None:
+        assert parse_body(text, "v1")["temperature"] is None  # null means "not given"
+        return
+    with pytest.raises(BodyError, match="temperature must be"):
+        parse_body(text, "v1")

@@ -162,6 +162,18 @@ def start_chunked(h: BaseHTTPRequestHandler) -> None:
     h.end_headers()
 
 
+def start_event_stream(h: BaseHTTPRequestHandler, *, chunked: bool) -> None:
+    """A 200 event stream, chunked or ending when the connection closes."""
+    h.send_response(200)
+    h.send_header("Content-Type", "text/event-stream")
+    if chunked:
+        h.send_header("Transfer-Encoding", "chunked")
+    else:
+        h.send_header("Connection", "close")
+        h.close_connection = True
+    h.end_headers()
+
+
 def write_chunk(h: BaseHTTPRequestHandler, data: bytes) -> None:
     h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
     h.wfile.flush()
@@ -614,14 +626,7 @@ def test_stream_lines_arrive_as_they_are_sent(
 
     def handle(h: BaseHTTPRequestHandler) -> None:
         server = ref[0]
-        h.send_response(200)
-        h.send_header("Content-Type", "text/event-stream")
-        if chunked:
-            h.send_header("Transfer-Encoding", "chunked")
-        else:
-            h.send_header("Connection", "close")
-            h.close_connection = True
-        h.end_headers()
+        start_event_stream(h, chunked=chunked)
         send = (lambda d: write_chunk(h, d)) if chunked else (lambda d: h.wfile.write(d))
         send(b'data:{"n":1}\r\n\r\n')
         h.wfile.flush()
@@ -670,6 +675,87 @@ def test_stream_error_body_on_non_2xx(serve: Callable[..., LocalServer]) -> None
             "PANGU.3321",
             "n can only be 1 when streaming",
         )
+
+
+# ------------------------------------------------------------------------ cancellation
+
+
+def cancel_when(event: threading.Event, cancellation: upstream.Cancellation) -> None:
+    """Cancel from another thread, as the disconnect watcher does, once ``event`` is set."""
+    threading.Thread(target=lambda: event.wait(5) and cancellation.cancel(), daemon=True).start()
+
+
+def test_cancel_ends_a_wait_for_the_answer_at_once(serve: Callable[..., LocalServer]) -> None:
+    ref: list[LocalServer] = []
+    waiting = threading.Event()
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        waiting.set()
+        ref[0].stop.wait(30)  # never answers in time
+        reply(h)
+
+    server = serve(handle)
+    ref.append(server)
+    cancellation = upstream.Cancellation()
+    cancel_when(waiting, cancellation)
+    with pytest.raises(UpstreamError) as caught:
+        post_json(
+            server.url(), headers=JSON_HEADERS, body=BODY, policy=LOCAL, cancellation=cancellation
+        )
+    assert caught.value.kind == "cancelled"
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "close-delimited"])
+def test_cancel_ends_a_stream_between_two_lines(
+    serve: Callable[..., LocalServer], chunked: bool
+) -> None:
+    """Also a body that ends when the connection closes: a shut-down socket must not pass
+    for the end of the answer."""
+    ref: list[LocalServer] = []
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        start_event_stream(h, chunked=chunked)
+        line = b"data: first\n\n"
+        h.wfile.write(b"%x\r\n%s\r\n" % (len(line), line) if chunked else line)
+        h.wfile.flush()
+        ref[0].stop.wait(30)
+
+    server = serve(handle)
+    ref.append(server)
+    cancellation = upstream.Cancellation()
+    first_line = threading.Event()
+    cancel_when(first_line, cancellation)
+    stream = open_stream(
+        server.url(), headers=JSON_HEADERS, body=BODY, policy=LOCAL, cancellation=cancellation
+    )
+    lines = stream.iter_lines()
+    assert next(lines) == "data: first"
+    first_line.set()
+    with pytest.raises(UpstreamError) as caught:
+        list(lines)
+    assert caught.value.kind == "cancelled" and caught.value.status == 200
+
+
+def test_a_cancellation_after_the_end_leaves_the_pooled_connection_alone(
+    serve: Callable[..., LocalServer],
+) -> None:
+    server = serve(lambda h: reply(h))
+    cancellation = upstream.Cancellation()
+    policy = LOCAL
+    assert (
+        post_json(
+            server.url(), headers=JSON_HEADERS, body=BODY, policy=policy, cancellation=cancellation
+        ).status
+        == 200
+    )
+    cancellation.cancel()  # the browser left after the answer was complete
+    assert post_json(server.url(), headers=JSON_HEADERS, body=BODY, policy=policy).status == 200
+    assert server.accepts == 1  # the kept connection was not shut down
+    with pytest.raises(UpstreamError) as caught:  # and a cancelled call does not start
+        post_json(
+            server.url(), headers=JSON_HEADERS, body=BODY, policy=policy, cancellation=cancellation
+        )
+    assert caught.value.kind == "cancelled" and server.hits == 2
 
 
 # ------------------------------------------------------------------- connection reuse

@@ -250,6 +250,14 @@ def test_platform_says_not_running(demo, member):
             "Unknown field(s) headers",
         ),
         ('{"messages": [{"content": "hi"}], "temperature": "hot"}', "temperature must be"),
+        (
+            '{"messages": [{"content": "hi"}], "temperature": 1.5}',
+            "On V1, temperature must be a number from 0 to 1.",
+        ),
+        (
+            '{"messages": [{"content": "hi"}], "top_p": 0}',
+            "On V1, top_p must be a number greater than 0 and at most 1.",
+        ),
         ('{"messages": [{"role": "robot", "content": "hi"}]}', "role must be"),
     ],
 )
@@ -379,3 +387,51 @@ def test_copy_as_curl_reproduces_the_call_with_the_key_from_the_environment(demo
     )
     assert done.returncode == 0, done.stderr
     assert '"choices"' in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [("Fault: error_502", "backend is unavailable"), ("Fault: error_504", "backend timed out")],
+)
+def test_the_gateway_code_apig_0201_is_explained_by_its_status(demo, member, name, words):
+    _, events = send(
+        member, demo, deployment=dep(demo, name), auth=auth_of(access(demo, "team-all"))
+    )
+    assert words in named(events, "error")[0]["hint"]
+
+
+def test_a_stream_tells_its_status_and_first_token_time_as_soon_as_known(demo, member):
+    _, events = send(
+        member,
+        demo,
+        deployment=dep(demo, "Pangu NLP chat"),
+        auth=auth_of(access(demo, "team-all")),
+        stream=True,
+    )
+    names = [e for e, _ in events]
+    assert names.index("status") < names.index("delta")
+    assert named(events, "status") == [{"status": 200}]
+    first, *rest = named(events, "delta")
+    assert first["ttft_ms"] == named(events, "end")[0]["ttft_ms"]
+    assert all("ttft_ms" not in d for d in rest)
+
+
+def test_a_call_without_streaming_has_no_time_to_first_token(demo, member):
+    _, events = send(
+        member, demo, deployment=dep(demo, "Pangu NLP chat"), auth=auth_of(access(demo, "team-all"))
+    )
+    assert named(events, "end")[0]["ttft_ms"] is None
+    assert "status" not in [e for e, _ in events]  # the end tells it, with everything else
+    assert TestCall.objects.get().ttft_ms is None
+
+
+def test_the_history_puts_the_plain_sentence_before_the_code(demo, member):
+    send(
+        member,
+        demo,
+        deployment=dep(demo, "Fault: error_504"),
+        auth=auth_of(access(demo, "team-all")),
+    )
+    page = member.get(f"/w/{demo.code}/playground/history/").content.decode()
+    sentence = page.index("The backend timed out")
+    assert sentence < page.index("<code>APIG.0201</code>")

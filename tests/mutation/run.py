@@ -185,7 +185,7 @@ def run_module(module: str, tests: list[str], marks: dict[str, str]) -> Score:
     mutmut = Path(sys.executable).with_name("mutmut")
     log = work / "mutmut.log"
     with log.open("w") as handle:
-        # Its own session, so an interrupted run takes mutmut's forked workers with it.
+        # Its own session (so a Ctrl-C reaches only us), which we end when we are stopped.
         process = subprocess.Popen(
             [str(mutmut), "run"],
             cwd=work,
@@ -251,6 +251,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="modules to run (default: all)")
     args = parser.parse_args()
+    # A terminated run stops mutmut's workers too (run_module's cleanup sees SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     threshold, modules = load_config()
     unknown = [m for m in args.modules if m not in modules]
     if unknown:

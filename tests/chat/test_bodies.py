@@ -152,6 +152,10 @@ def test_body_table(value: Any, message: str | None, version: str) -> None:
     assert str(caught.value) == message
 
 
+def test_an_unknown_version_is_checked_against_the_v2_ranges() -> None:
+    assert parse_body(json.dumps(body(temperature=1.5)), "v3") == body(temperature=1.5)
+
+
 def test_the_version_defaults_to_v2() -> None:
     assert parse_body(json.dumps(body(temperature=1.5))) == body(temperature=1.5)
     with pytest.raises(BodyError, match=r"^On V1, temperature must be a number from 0 to 1\.$"):

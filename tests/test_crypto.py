@@ -172,3 +172,34 @@ def test_module_functions_use_the_configured_keys(settings):
     token = crypto.encrypt("s3cret-value", context="row:1")
     assert token.startswith(f"v1:{KNOWN['key_id']}:")
     assert crypto.decrypt(token, context="row:1") == "s3cret-value"
+
+
+# Known answer (2026-11-29): stored fingerprints must keep matching after an upgrade.
+KNOWN_FINGERPRINT = "82b1d376:1ec25a69d93af15efdaac70835afd41d949df9809bf18893e0fe3e5979cc8154"
+
+
+def test_fingerprints_are_keyed_per_purpose_and_stable():
+    ring = crypto.Keyring.from_strings([KNOWN["key"]])
+    assert ring.fingerprint(KNOWN["plaintext"], purpose="api_key") == KNOWN_FINGERPRINT
+    same = ring.fingerprint(KNOWN["plaintext"], purpose="api_key", kid=KNOWN["key_id"])
+    assert same == KNOWN_FINGERPRINT
+    others = {
+        ring.fingerprint(KNOWN["plaintext"], purpose="password"),
+        ring.fingerprint(KNOWN["plaintext"] + "x", purpose="api_key"),
+        ring.fingerprint("", purpose="api_key\0" + KNOWN["plaintext"]),
+        crypto.Keyring.from_strings(TEST_KEYS[:1]).fingerprint(
+            KNOWN["plaintext"], purpose="api_key"
+        ),
+    }
+    assert KNOWN_FINGERPRINT not in others and len(others) == 4
+
+
+def test_fingerprints_under_every_key_primary_first(settings):
+    ring = crypto.Keyring.from_strings([TEST_KEYS[0], KNOWN["key"]])
+    found = ring.fingerprints(KNOWN["plaintext"], purpose="api_key")
+    assert found[1] == KNOWN_FINGERPRINT
+    assert found[0].startswith(f"{ring.primary}:") and len(found) == 2
+    settings.PORTAL_ENCRYPTION_KEYS = [TEST_KEYS[0], KNOWN["key"]]
+    crypto.active_keyring.cache_clear()
+    assert crypto.fingerprints(KNOWN["plaintext"], purpose="api_key") == found
+    assert crypto.fingerprint(KNOWN["plaintext"], purpose="api_key") == found[0]

@@ -6,8 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accessportal.validators import (
+    address_warning,
+    is_row_id,
     normalize_prefix,
     validate_api_key,
+    validate_callable_ip,
+    validate_callable_url,
     validate_identifier,
     validate_secret_text,
 )
@@ -113,3 +117,85 @@ def test_identifier_refused(value: str) -> None:
         "The project ID may contain letters, digits and . _ : - only, starting with a letter "
         "or digit."
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        (" 7 ", True),
+        (2**63 - 1, True),
+        (2**63, False),  # past a 64-bit id: SQLite would overflow, not miss
+        ("0", False),
+        ("-1", False),
+        ("1.5", False),
+        ("²", False),
+        ("abc", False),
+        (True, False),
+    ],
+)
+def test_row_ids(value, expected):
+    assert is_row_id(value) is expected
+
+
+NEVER = "the portal never calls such an address."
+
+
+@pytest.mark.parametrize(
+    ("call", "value", "message"),
+    [
+        (
+            validate_callable_ip,
+            "169.254.169.254",
+            f"169.254.169.254 is a cloud metadata address: {NEVER}",
+        ),
+        (validate_callable_ip, "0.0.0.0", f"0.0.0.0 is an unspecified address: {NEVER}"),
+        (validate_callable_ip, "224.0.0.1", f"224.0.0.1 is a multicast address: {NEVER}"),
+        (
+            validate_callable_url,
+            "http://169.254.169.254/x",
+            f"169.254.169.254 is a cloud metadata address: {NEVER}",
+        ),
+        (validate_callable_ip, "127.0.0.1", None),  # allowed or not by settings, never refused
+        (validate_callable_ip, "10.0.0.1", None),
+        (validate_callable_ip, "", None),
+        (validate_callable_url, "https://pangu.example.test/v1", None),
+        (validate_callable_url, "", None),
+    ],
+)
+def test_addresses_the_portal_never_calls(call, value, message):
+    if message is None:
+        assert call(value) is None
+        return
+    error = refused(call, value)
+    assert (error.code, error.messages) == ("address_refused", [message])
+
+
+REFUSED_BY_SETTINGS = (
+    "{} is {}, which the portal's settings do not allow it to call "
+    "(PORTAL_UPSTREAM_ALLOW_LOOPBACK / PORTAL_UPSTREAM_ALLOW_PRIVATE): calls to it will be "
+    "refused."
+)
+
+
+@pytest.mark.parametrize(
+    ("host", "strict", "relaxed"),
+    [
+        (
+            "127.0.0.1",
+            REFUSED_BY_SETTINGS.format("127.0.0.1", "a loopback address"),
+            None,
+        ),
+        (
+            "10.0.0.1",
+            REFUSED_BY_SETTINGS.format("10.0.0.1", "a private-network address"),
+            None,
+        ),
+        ("203.0.113.7", None, None),
+        ("pangu.example.test", None, None),
+        ("", None, None),
+    ],
+)
+def test_address_warning(host, strict, relaxed):
+    assert address_warning(host, allow_loopback=False, allow_private=False) == strict
+    assert address_warning(host, allow_loopback=True, allow_private=True) == relaxed

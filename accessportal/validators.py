@@ -12,8 +12,9 @@ from accessportal import addresses
 
 API_KEY_MIN = 8
 API_KEY_MAX = 512
-_PREFIX_CHARS = re.compile(r"^[A-Za-z0-9._~\-/]+$")
-_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
+# \Z, not $: "$" also matches before a final line break, which would let "east\n" pass.
+_PREFIX_CHARS = re.compile(r"^[A-Za-z0-9._~\-/]+\Z")
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]*\Z")
 
 
 def validate_secret_text(value: str, *, what: str = "") -> None:
@@ -52,12 +53,12 @@ def normalize_prefix(value: str) -> str:
     value = value.strip()
     if not value:
         return ""
-    if any(ch.isspace() for ch in value) or not _PREFIX_CHARS.match(value):
+    if not _PREFIX_CHARS.match(value):  # the character class holds no whitespace
         raise ValidationError(
             _("Use letters, digits and . _ ~ - / only (no spaces) in the API URL prefix."),
             code="prefix_chars",
         )
-    segments = [s for s in value.strip("/").split("/")]
+    segments = value.strip("/").split("/")
     if any(s in ("", ".", "..") for s in segments):
         raise ValidationError(
             _("The API URL prefix may not contain empty, '.' or '..' segments."),

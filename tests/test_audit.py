@@ -62,7 +62,7 @@ def test_a_failure_after_saving_rolls_the_change_back(world, monkeypatch):
         with_key=True,
     )
     assert form.is_valid(), form.errors
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="audit store down"):  # the injected failure
         services.save_access(form=form, actor=world.admin, ip=None)
     assert not ApplicationAccess.objects.exists()
     assert not AuditEvent.objects.exists()

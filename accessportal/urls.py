@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("monitor.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("api.page_urls")),
+    path("", include("accounts.urls")),
     path("", include("alerts.urls")),
 ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from accessportal.examples import example_body
@@ -32,7 +33,7 @@ def catalog_for_playground(workspace) -> dict:
                 "name": d.name,
                 "versions": list(d.versions),
                 "callable": d.is_callable,
-                "reason": d.not_callable_reason,
+                "reason": str(d.not_callable_reason),
                 "model": d.model_name,
             }
             for d in workspace.deployments.all()
@@ -89,8 +90,14 @@ def playground_send(request: HttpRequest) -> HttpResponse:
                 "errors": {
                     "__all__": [
                         {
-                            "message": f"You reached {settings.PORTAL_PLAYGROUND_RATE_LIMIT} test "
-                            f"calls a minute. Try again in {retry_after} s."
+                            "message": _(
+                                "You reached %(limit)s test calls a minute. "
+                                "Try again in %(seconds)s s."
+                            )
+                            % {
+                                "limit": settings.PORTAL_PLAYGROUND_RATE_LIMIT,
+                                "seconds": retry_after,
+                            }
                         }
                     ]
                 }

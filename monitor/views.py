@@ -150,7 +150,7 @@ def access_check(request: HttpRequest, access) -> HttpResponse:
         messages.error(
             request,
             _("This application access is %(status)s; enable it first.")
-            % {"status": access.status},
+            % {"status": access.status_label},
         )
         return back
     planned = keychecks.planned_items(access)

@@ -8,8 +8,15 @@ python3 -m venv .venv
 .venv/bin/pip install -q -r requirements-dev.txt
 
 # newman runs the generated Postman collections (tests/test_postman.py); pinned by the lockfile.
+# Skipped when node_modules was installed from this very lockfile already: CI runs this
+# script again while another test run uses node_modules, which `npm ci` would delete.
 if command -v npm >/dev/null 2>&1; then
-  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+  lock_sum=$(sha256sum tests/node/package-lock.json | cut -d' ' -f1)
+  stamp=tests/node/node_modules/.installed-from-lock
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+    npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+    echo "$lock_sum" > "$stamp"
+  fi
 else
   echo "npm not found: install Node.js and npm, or tests/test_postman.py fails without newman" >&2
 fi
@@ -38,7 +45,8 @@ fi
 # A Chinese font, so the browser journeys in Chinese lay out real glyphs (not empty boxes).
 if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh)" ]; then
   if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update && apt-get install -y fonts-wqy-microhei
   else
     echo "no Chinese font: run 'sudo apt-get install -y fonts-wqy-microhei', or tests/browser/test_i18n_journeys.py fails" >&2
   fi

@@ -1,6 +1,6 @@
 """Workflows that change the catalog. Each runs in one transaction with its audit row,
-so a failure leaves both the data and the log as they were. (The playground's key check,
-which calls out before it writes, keeps its own such transaction in chat/checks.py.)"""
+so a failure leaves both the data and the log as they were. (The key check,
+which the monitor makes, keeps its own such transaction in monitor/results.py.)"""
 
 from __future__ import annotations
 

@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "accessportal.apps.AccessPortalConfig",
     "chat.apps.ChatConfig",
+    "monitor.apps.MonitorConfig",
     "accounts.apps.AccountsConfig",
     "sso.apps.SsoConfig",
     "api.apps.ApiConfig",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accessportal.context_processors.section",
+                "monitor.context_processors.health_counts",
                 "sso.context_processors.sso",
                 "accessportal.context_processors.expiring",
             ],
@@ -367,6 +369,29 @@ PORTAL_API_SECRET_FETCH_LIMIT = env.int("PORTAL_API_SECRET_FETCH_LIMIT", default
 # How much of a prompt a TestCall keeps: 0 keeps none.
 PORTAL_TESTCALL_PROMPT_CHARS = env.int("PORTAL_TESTCALL_PROMPT_CHARS", default=200)
 
+# --- Monitor: the long-running process that probes every running deployment (monitor/) --
+# Seconds between two probes of a deployment (each version it serves, one small call).
+PORTAL_MONITOR_INTERVAL = env.int("PORTAL_MONITOR_INTERVAL", default=300)
+# Probes running at once in one monitor process.
+PORTAL_MONITOR_CONCURRENCY = env.int("PORTAL_MONITOR_CONCURRENCY", default=8)
+# Seconds one probe may take, connection included, before it counts as failed.
+PORTAL_MONITOR_PROBE_DEADLINE = env.float("PORTAL_MONITOR_PROBE_DEADLINE", default=10.0)
+# A deployment answering slower than this (ms) is degraded.
+PORTAL_MONITOR_SLOW_MS = env.int("PORTAL_MONITOR_SLOW_MS", default=5000)
+# Consecutive failed passes before a deployment is down.
+PORTAL_MONITOR_DOWN_AFTER = env.int("PORTAL_MONITOR_DOWN_AFTER", default=2)
+# Days probes are kept; the monitor deletes older ones itself.
+PORTAL_MONITOR_RETENTION_DAYS = env.int("PORTAL_MONITOR_RETENTION_DAYS", default=30)
+# Seconds a claimed deployment stays reserved to the monitor that claimed it; a monitor
+# that dies loses its claims after this. 0: 12 times the probe deadline, plus 30 s.
+PORTAL_MONITOR_CLAIM_SECONDS = env.int("PORTAL_MONITOR_CLAIM_SECONDS", default=0)
+# Seconds between two looks for due work while the monitor waits (Check now latency).
+PORTAL_MONITOR_TICK = env.float("PORTAL_MONITOR_TICK", default=1.0)
+for _name in ("INTERVAL", "CONCURRENCY", "DOWN_AFTER", "RETENTION_DAYS"):
+    if globals()[f"PORTAL_MONITOR_{_name}"] < 1:
+        raise ImproperlyConfigured(f"PORTAL_MONITOR_{_name} must be 1 or more.")
+if PORTAL_MONITOR_PROBE_DEADLINE <= 0 or PORTAL_MONITOR_TICK <= 0:
+    raise ImproperlyConfigured("PORTAL_MONITOR_PROBE_DEADLINE and _TICK must be positive.")
 # --- Notifications (alerts/): email, webhooks, retries ----------------------------------
 # Django's mail settings. The console backend prints mail (the laptop default and the
 # demo); production sets the SMTP backend and its server.

@@ -34,6 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accessportal.routes")),
     path("", include("chat.urls")),
+    path("", include("monitor.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("api.page_urls")),
     path("", include("accounts.urls")),

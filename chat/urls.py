@@ -12,5 +12,4 @@ urlpatterns = [
     path(W + "playground/", views.playground, name="playground"),
     path(W + "playground/send/", views.playground_send, name="playground_send"),
     path(W + "playground/history/", views.testcall_list, name="testcall_list"),
-    path(W + "access/<uuid:access>/check/", views.access_check, name="access_check"),
 ]

@@ -4,14 +4,12 @@ import json
 from dataclasses import asdict
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from accessportal.clientip import client_ip
 from accessportal.examples import example_body
 from accessportal.models import Role
 from accessportal.scoping import workspace_view
@@ -19,7 +17,6 @@ from accessportal.views.common import paginate, query_without_page
 from chat import ratelimit
 from chat.bodies import NUMBERS_BY_VERSION
 from chat.calls import CallRun, policy_from_settings
-from chat.checks import check_access, planned_runs
 from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm, TestCallFilterForm
 from chat.hints import hint_for
 from chat.models import Outcome
@@ -139,37 +136,3 @@ def testcall_list(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
         },
     )
-
-
-@workspace_view(Role.MEMBER, methods=("POST",))
-def access_check(request: HttpRequest, access) -> HttpResponse:
-    access = get_object_or_404(request.workspace.accesses, code=access)
-    if not access.is_usable:
-        messages.error(
-            request,
-            _("This application access is %(status)s; enable it first.")
-            % {"status": access.status_label},
-        )
-        return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
-    runs = planned_runs(access, user=request.user)
-    # A check is one test call per deployment: it counts against the same limit.
-    limit = settings.PORTAL_PLAYGROUND_RATE_LIMIT
-    allowed, retry_after = ratelimit.allow(request.user.pk, limit, cost=max(len(runs), 1))
-    if not allowed:
-        messages.error(
-            request,
-            _(
-                "Checking calls %(count)s deployments: over your limit of %(limit)s test "
-                "calls a minute. Try again in %(seconds)s s."
-            )
-            % {"count": len(runs), "limit": limit, "seconds": retry_after},
-        )
-    else:
-        matrix = check_access(access, runs, user=request.user, ip=client_ip(request))
-        reachable = sum(1 for row in matrix.values() if row["ok"])
-        messages.success(
-            request,
-            _("Checked: %(reachable)s of %(total)s deployments reachable.")
-            % {"reachable": reachable, "total": len(matrix)},
-        )
-    return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)

@@ -15,10 +15,14 @@ i.e. to a call that would otherwise have been answered:
 - huge_body: a ~40 MB answer (one huge content string), generated lazily.
 - redirect: 307 to /_sim/redirect-target on this server, which records whether
   credentials followed the redirect.
+- flapping (or flapping:<period seconds>, default 80): healthy for the first half of
+  every period of the wall clock, then the gateway's 502 APIG.0201 for the second half:
+  a deployment that goes down and comes back on a schedule (the demo's monitor shows it).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
@@ -40,6 +44,9 @@ from simulator.wire import Request, Response, encode_json, event_stream
 SLOW_SECONDS = 180.0
 HUGE_BODY_BYTES = 40 * 1024 * 1024
 REDIRECT_TARGET = "/_sim/redirect-target"
+FLAPPING_PERIOD = 80  # down 40 s: a 10 s monitor sees at least three failures
+# The clock flapping reads; tests in the same process may swap it.
+clock: Callable[[], float] = time.time
 
 _HUGE_MARKER = "@@HUGE-CONTENT@@"
 _HUGE_BLOCK = b"lorem ipsum dolor sit amet " * 2427  # ~64 KiB, reused for every block
@@ -69,6 +76,8 @@ def respond(fault: str | None, ctx: FaultContext, answer: Callable[[], Response]
     """The response of a deployment with this fault; answer() builds the healthy one."""
     if fault is None:
         return answer()
+    if fault.startswith("flapping"):
+        return answer() if flapping_is_up(fault) else _ERRORS["error_502"]().response
     if fault in _ERRORS:
         return _ERRORS[fault]().response
     if fault == "redirect":
@@ -84,6 +93,13 @@ def respond(fault: str | None, ctx: FaultContext, answer: Callable[[], Response]
     if fault == "reset_mid_stream":
         return _reset_halfway(healthy, ctx)
     raise ValueError(f"unknown fault {fault!r}")  # load_state rejects these
+
+
+def flapping_is_up(fault: str, now: float | None = None) -> bool:
+    """Up in the first half of each period, down in the second."""
+    _name, _, period = fault.partition(":")
+    half = (int(period) if period else FLAPPING_PERIOD) / 2
+    return int((clock() if now is None else now) // half) % 2 == 0
 
 
 def _redirect_url(request: Request) -> str:

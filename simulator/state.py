@@ -34,12 +34,20 @@ FAULTS = (
     "throttle",
     "huge_body",
     "redirect",
+    "flapping",  # also "flapping:<period seconds>"
 )
 DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
 # An edge address or port that means "wherever the simulator itself listens": seed_demo
 # registers the host or port of its --simulator-url there. Any other value is an address
 # of its own and is registered as it is.
 SIMULATOR_ADDRESS = "simulator"
+
+
+def _known_fault(fault: str) -> bool:
+    name, colon, period = fault.partition(":")
+    if name == "flapping" and colon:
+        return period.isdigit() and int(period) >= 2
+    return name in FAULTS and not colon
 
 
 class StateError(ValueError):
@@ -155,7 +163,7 @@ def _build_state(raw: Mapping[str, Any]) -> State:
     if not isinstance(faults, Mapping):
         raise StateError("faults must be an object keyed by deployment_id")
     for deployment_id, fault in faults.items():
-        if fault not in FAULTS:
+        if not isinstance(fault, str) or not _known_fault(fault):
             raise StateError(f"faults[{deployment_id}]: unknown fault {fault!r}")
     ttl = raw.get("token_ttl_seconds", DEFAULT_TOKEN_TTL_SECONDS)
     if not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 1:

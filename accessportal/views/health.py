@@ -19,7 +19,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accessportal import crypto
+from accessportal import crypto, readiness
 from accessportal.database_outage import database_not_required
 from accessportal.models import secret_models
 from accessportal.throttled_log import ThrottledLog
@@ -128,12 +128,14 @@ def run_checks() -> dict[str, str]:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready for traffic: database, cache and encryption keys all work (200), else 503."""
+    """Ready for traffic: database, cache and encryption keys all work (200), else 503.
+    Registered reports (``accessportal.readiness``) are added for information."""
     checks = run_checks()
     ready = all(result == OK for result in checks.values())
-    response = JsonResponse(
-        {"status": OK if ready else FAIL, "checks": checks}, status=200 if ready else 503
-    )
+    answer = {"status": OK if ready else FAIL, "checks": checks}
+    if ready:
+        answer |= readiness.run_reports()
+    response = JsonResponse(answer, status=200 if ready else 503)
     # Not Django's error line for every 503 probe: run_checks logs the reason once a minute.
     response._has_been_logged = True
     return response

@@ -212,5 +212,6 @@ def main_pages(portal) -> list[tuple[str, str]]:
         ("history", portal.ws("playground/history/")),
         ("members", portal.ws("members/")),
         ("audit-log", portal.ws("audit/")),
+        ("health-board", portal.ws("health/")),
         ("credentials", portal.ws("credentials/")),
     ]

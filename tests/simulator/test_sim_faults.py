@@ -196,3 +196,39 @@ def test_redirect_points_at_the_redirect_target(start_sim: Any, version: str) ->
     stats = api.stats()
     assert stats["redirect_target_hits"] == 2
     assert stats["redirect_target_auth_headers"] == 1
+
+
+def test_flapping_follows_the_clock_in_half_periods(monkeypatch):
+    from simulator import faults
+
+    assert faults.flapping_is_up("flapping", now=0.0)
+    assert faults.flapping_is_up("flapping", now=39.9)
+    assert not faults.flapping_is_up("flapping", now=40.0)
+    assert not faults.flapping_is_up("flapping", now=79.9)
+    assert faults.flapping_is_up("flapping", now=80.0)
+    assert not faults.flapping_is_up("flapping:10", now=5.0)
+    assert faults.flapping_is_up("flapping:10", now=10.0)
+
+
+def test_flapping_periods_are_validated():
+    from simulator.state import StateError, load_state
+
+    base = {
+        "region": "r1",
+        "project_id": "p1",
+        "deployments": [{"name": "a", "deployment_id": "d1", "model": "m"}],
+    }
+    assert load_state(base | {"faults": {"d1": "flapping:20"}}).fault_for("d1") == "flapping:20"
+    for bad in ("flapping:1", "flapping:x", "flapping:", "slow:5"):
+        with pytest.raises(StateError):
+            load_state(base | {"faults": {"d1": bad}})
+
+
+def test_flapping_over_the_socket(api: Any, monkeypatch) -> None:
+    from simulator import faults
+
+    monkeypatch.setattr(faults, "clock", lambda: 50.0)  # second half: down
+    response = api.v1("fault-flapping", QUESTION)
+    assert response.status_code == 502 and response.json()["error_code"] == "APIG.0201"
+    monkeypatch.setattr(faults, "clock", lambda: 85.0)  # first half again: up
+    assert api.v1("fault-flapping", QUESTION).status_code == 200

@@ -1,10 +1,12 @@
-"""One command for a laptop demo: migrate, seed, then run the simulator and the portal.
+"""One command for a laptop demo: migrate, seed, then run the simulator, the monitor and
+the portal.
 
-Ctrl-C stops both.
+Ctrl-C stops them all.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import time
 import urllib.request
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -41,8 +44,23 @@ class Command(BaseCommand):
         parser.add_argument("--simulator-port", type=int, default=8001)
         parser.add_argument("--state", default=str(DEFAULT_STATE_PATH))
         parser.add_argument("--password", default=None)
+        parser.add_argument(
+            "--monitor-interval",
+            type=int,
+            default=10,
+            help="Seconds between two probes of a deployment (short, so the board moves).",
+        )
 
-    def handle(self, *args, addrport: str, simulator_port: int, state: str, password, **options):
+    def handle(
+        self,
+        *args,
+        addrport: str,
+        simulator_port: int,
+        state: str,
+        password,
+        monitor_interval: int,
+        **options,
+    ):
         # A SIGTERM (e.g. from a process manager) stops both, like Ctrl-C.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         simulator_url = f"http://127.0.0.1:{simulator_port}"
@@ -61,16 +79,33 @@ class Command(BaseCommand):
                 f"--state={state}",
             ]
         )
+        monitor = None
         try:
             wait_until_up(simulator_url, simulator)
             self.stdout.write(f"Simulator answering at {simulator_url}")
-            self.stdout.write(self.style.SUCCESS(f"Open http://{addrport}/ (Ctrl-C stops both)"))
+            # The monitor is a process of its own, as in production; a short interval so
+            # the health board shows history, an outage and a recovery within minutes.
+            monitor = subprocess.Popen(
+                [sys.executable, "manage.py", "monitor"],
+                cwd=settings.BASE_DIR,
+                env=os.environ
+                | {
+                    "PORTAL_MONITOR_INTERVAL": str(monitor_interval),
+                    # The "slow" fault times out: soon, so a pass stays short.
+                    "PORTAL_MONITOR_PROBE_DEADLINE": "3",
+                },
+            )
+            self.stdout.write(f"Monitor probing every {monitor_interval} s")
+            self.stdout.write(self.style.SUCCESS(f"Open http://{addrport}/ (Ctrl-C stops all)"))
             call_command("runserver", addrport, use_reloader=False)
         except KeyboardInterrupt:
             pass
         finally:
-            simulator.terminate()
-            try:
-                simulator.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                simulator.kill()
+            for process in (monitor, simulator):
+                if process is None:
+                    continue
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()

@@ -288,7 +288,10 @@ class CallRun:
                 self.result.keep_raw(line + "\n")
                 for event in parser.feed_line(line):
                     yield from self._stream_event(event)
-                if parser.done or self.result.outcome == Outcome.ERROR:
+                if self.result.outcome == Outcome.ERROR:
+                    break
+                if parser.done:
+                    upstream.finish()  # the connection goes back to the pool
                     break
             else:
                 for event in parser.finish():

@@ -343,3 +343,44 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
     } <= keys
     for figure in data["figures"]:
         assert math.isfinite(figure["ratio"]["median"]), figure
+
+
+# --- CPU time per call, from /proc ------------------------------------------------------------
+
+
+def test_cpu_ticks_are_user_plus_system_even_with_odd_command_names():
+    from bench.cpu import cpu_ticks
+
+    # Fields 14 and 15 (utime 700, stime 42); the name holds spaces and a ")".
+    rest = " ".join(["S", *map(str, range(4, 14)), "700", "42", "0", "0"])
+    assert cpu_ticks(f"123 (gunicorn: worker) [x]) {rest}") == 742
+
+
+def test_cpu_per_call_counts_the_processes_alive_at_the_end():
+    from bench.cpu import per_call_ms, spent
+
+    before = {1: 2.0, 2: 5.0, 3: 1.0}  # 3 exits; 4 is a worker started in between
+    after = {1: 2.5, 2: 6.0, 4: 0.5}
+    assert spent(before, after) == pytest.approx(2.0)
+    assert per_call_ms(before, after, 40) == pytest.approx(50.0)
+    with pytest.raises(ValueError):
+        per_call_ms(before, after, 0)
+
+
+def test_this_process_has_spent_cpu_time():
+    from bench.cpu import process_tree_seconds
+
+    sum(i * i for i in range(200_000))  # some work of its own
+    assert process_tree_seconds(os.getpid())[os.getpid()] > 0
+
+
+def test_a_figure_without_a_ratio_is_shown_without_a_goal():
+    figure = Figure(
+        key="cpu",
+        title="portal CPU time per call",
+        goal=None,
+        ratio=None,
+        portal=Column("ms", value=Spread.of([3.0, 4.0, 5.0])),
+    )
+    assert figure.met is None and figure.as_dict()["ratio"] is None
+    assert "| portal CPU time per call | — | 4.0 ms (3.0-5.0) | — | — | — |" in table([figure])

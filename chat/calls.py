@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -335,14 +336,17 @@ def prompt_excerpt(body: dict) -> str:
     return " / ".join(texts)[: min(limit, 500)]
 
 
-def record(run: CallRun, *, aborted: bool = False) -> TestCall:
-    """Write the TestCall and the key's last use, whatever happened to the call."""
+def record(run: CallRun, *, aborted: bool = False, code: uuid.UUID | None = None) -> TestCall:
+    """Write the TestCall and the key's last use, whatever happened to the call.
+
+    ``code``: the one the browser was already told (the relay records after the end)."""
     plan, result = run.plan, run.result
     if aborted and result.outcome == Outcome.OK:
         result.outcome = Outcome.ABORTED
     usage = result.usage
     with transaction.atomic():
         call = TestCall.objects.create(
+            **({"code": code} if code else {}),
             workspace=plan.deployment.workspace,
             deployment=plan.deployment,
             deployment_name=plan.deployment.name,

@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from chat.models import TestCall
-from tests.playground_helpers import auth_of, named, send
+from tests.playground_helpers import auth_of, body, named, parse_sse, send
 
 # What a call reads and writes, in order (the rate limit counts in the cache, not here).
 # Today's nine queries; issue 19 aims at fewer without losing a check.
@@ -56,3 +56,25 @@ def test_a_playground_call_makes_a_fixed_number_of_queries(demo, member, stream)
     assert named(events, "end")[0]["outcome"] == "ok"
     assert TestCall.objects.count() == 2
     assert [statement(q["sql"]) for q in queries.captured_queries] == EXPECTED
+
+
+def test_the_record_is_written_after_the_last_byte_under_the_code_the_end_named(demo, member):
+    response = member.post(
+        f"/w/{demo.code}/playground/send/",
+        {
+            "deployment": str(demo.deployments.get(name="Pangu NLP chat").code),
+            "version": "v1",
+            "auth": auth_of(demo.accesses.get(name="team-all")),
+            "body": body(stream=True),
+        },
+    )
+    chunks, rows_when_the_end_arrived = [], None
+    for chunk in response.streaming_content:  # closed by the test client after the body
+        chunks.append(chunk)
+        if chunk.startswith(b"event: end"):
+            rows_when_the_end_arrived = TestCall.objects.count()
+    end = named(parse_sse(b"".join(chunks)), "end")[0]
+    assert rows_when_the_end_arrived == 0  # the browser had its answer first
+    call = TestCall.objects.get()
+    assert str(call.code) == end["test_call"] and call.outcome == "ok"
+    assert call.latency_ms == end["latency_ms"]

@@ -67,7 +67,7 @@ class Plan:
             load_rounds=2,
             load_pages=10,
             connection_rounds=1,
-            sequential_streams=4,
+            sequential_streams=2,
             page_rounds=2,
             pages_per_round=6,
             warmup=3,

@@ -7,12 +7,13 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Outcome(models.TextChoices):
-    OK = "ok", "OK"
-    ERROR = "error", "Error"
-    ABORTED = "aborted", "Stopped"
+    OK = "ok", _("OK")
+    ERROR = "error", _("Error")
+    ABORTED = "aborted", _("Stopped")
 
 
 class TestCall(models.Model):
@@ -48,7 +49,7 @@ class TestCall(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
-    ttft_ms = models.PositiveIntegerField("time to first token (ms)", null=True, blank=True)
+    ttft_ms = models.PositiveIntegerField(_("time to first token (ms)"), null=True, blank=True)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     total_tokens = models.PositiveIntegerField(null=True, blank=True)
@@ -57,6 +58,8 @@ class TestCall(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("test call")
+        verbose_name_plural = _("test calls")
         indexes = [models.Index(fields=["workspace", "-created_at"])]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import translation
 
 from chat.calls import CallRun, record
 from chat.disconnects import client_socket, watching
@@ -27,13 +28,17 @@ class Relay:
     """The events as SSE bytes; the call is recorded when the server closes the response.
 
     A WSGI server calls ``close()`` once the last byte was written (gunicorn after the
-    body's terminating chunk), or when the browser went away, never not at all: so the
+    body's terminating chunk), or when the browser went away; so the
     answer reaches the browser before the history row is written, and the row is written
     whatever happened. The end event names the row's code, chosen before it is written.
     """
 
-    def __init__(self, run: CallRun, client: socket.socket | None = None) -> None:
+    def __init__(
+        self, run: CallRun, client: socket.socket | None = None, language: str | None = None
+    ) -> None:
         self.run = run
+        # The stream outlives the view: its hints are worded in the request's language.
+        self.language = language
         self.code = uuid.uuid4()
         self.ended = False  # the end event was handed to the server
         self.recorded = False
@@ -45,7 +50,10 @@ class Relay:
 
     def _relay(self) -> Iterator[bytes]:
         events = self.run.events()
-        with watching(self._client, self.run.cancellation.cancel):
+        with (
+            translation.override(self.language),
+            watching(self._client, self.run.cancellation.cancel),
+        ):
             try:
                 for name, data in events:
                     if name == "end":
@@ -66,7 +74,7 @@ class Relay:
 
 
 def sse_response(run: CallRun, request: HttpRequest) -> StreamingHttpResponse:
-    stream = Relay(run, client_socket(request.META))
+    stream = Relay(run, client_socket(request.META), translation.get_language())
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream

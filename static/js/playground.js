@@ -5,18 +5,18 @@
 (() => {
   const form = document.getElementById("playground");
   if (!form) return;
-  // Every sentence this script shows, in one place: wrapped in gettext() when the
-  // JavaScript catalog is on the page, as they are.
-  const t = window.gettext || ((text) => text);
+  // Every sentence this script shows goes through gettext()/interpolate() from Django's
+  // JavaScript catalog (/jsi18n/, loaded before the scripts by base.html; portal.js
+  // stands in for it where it is missing). makemessages finds them by those names.
   const TEXT = {
-    notCallable: (name, reason) => `${name} — ${reason || t("cannot be called now")}`,
-    noneCallable: t("No deployment can be called now: only running deployments answer."),
-    rawMode: t("Sending the raw JSON body below: the messages and parameters above are not used until you leave raw mode."),
-    notStreamed: t("— (not streamed)"),
-    soFar: (text) => `${text} ${t("(so far)")}`,
-    stopped: t("stopped"),
-    apiKeys: t("API key"),
-    tokens: t("IAM token (V1)"),
+    notCallable: (name, reason) => `${name} — ${reason || gettext("cannot be called now")}`,
+    noneCallable: gettext("No deployment can be called now: only running deployments answer."),
+    rawMode: gettext("Sending the raw JSON body below: the messages and parameters above are not used until you leave raw mode."),
+    notStreamed: gettext("— (not streamed)"),
+    soFar: (text) => `${text} ${gettext("(so far)")}`,
+    stopped: gettext("stopped"),
+    apiKeys: gettext("API key"),
+    tokens: gettext("IAM token (V1)"),
   };
   const catalog = JSON.parse(document.getElementById("playground-catalog").textContent);
   const $ = (id) => document.getElementById(id);
@@ -107,15 +107,15 @@
       ...(keys.length ? [group(TEXT.apiKeys, keys)] : []),
       ...(tokens.length ? [group(TEXT.tokens, tokens)] : []));
     $("pg-auth-note").textContent = options.length ? "" :
-      "No enabled application access covers this deployment" + (version === "v1" ? ", and no IAM credential exists." : ".");
+      (version === "v1" ? gettext("No enabled application access covers this deployment, and no IAM credential exists.") : gettext("No enabled application access covers this deployment."));
   }
 
   // Each row's controls say which message they belong to: "Role of message 2".
   function numberRows() {
     messagesBox.querySelectorAll(".message-row").forEach((row, i) => {
-      row.querySelector("select").setAttribute("aria-label", `Role of message ${i + 1}`);
-      row.querySelector("textarea").setAttribute("aria-label", `Text of message ${i + 1}`);
-      row.querySelector("button").setAttribute("aria-label", `Remove message ${i + 1}`);
+      row.querySelector("select").setAttribute("aria-label", interpolate(gettext("Role of message %s"), [i + 1]));
+      row.querySelector("textarea").setAttribute("aria-label", interpolate(gettext("Text of message %s"), [i + 1]));
+      row.querySelector("button").setAttribute("aria-label", interpolate(gettext("Remove message %s"), [i + 1]));
     });
   }
 
@@ -129,12 +129,12 @@
     text.value = content || "";
     const remove = document.createElement("button");
     remove.type = "button";
-    remove.textContent = "Remove";
+    remove.textContent = gettext("Remove");
     remove.addEventListener("click", () => {
       row.remove();
       numberRows();
       $("pg-add-message").focus(); // keep keyboard users in the message list
-      announce("Message removed.");
+      announce(gettext("Message removed."));
     });
     row.append(select, text, remove);
     messagesBox.appendChild(row);
@@ -210,13 +210,14 @@
       const reply = $("pg-reply");
       if (data.index > 0 && !reply.dataset[`choice${data.index}`]) {
         reply.dataset[`choice${data.index}`] = "1";
-        reply.appendChild(document.createTextNode(`\n\n[choice ${data.index + 1}]\n`));
+        reply.appendChild(document.createTextNode(`\n\n[${interpolate(gettext("choice %s"), [data.index + 1])}]\n`));
       }
       reply.appendChild(document.createTextNode(data.text));
     },
     usage(data) {
       figures.usage = true;
-      show("pg-usage", `${data.prompt_tokens ?? "?"} prompt + ${data.completion_tokens ?? "?"} completion = ${data.total_tokens ?? "?"}`);
+      show("pg-usage", interpolate(gettext("%(prompt)s prompt + %(completion)s completion = %(total)s"),
+        { prompt: data.prompt_tokens ?? "?", completion: data.completion_tokens ?? "?", total: data.total_tokens ?? "?" }, true));
     },
     // The plain sentence leads; the platform's message and the code follow it.
     error(data) {
@@ -235,13 +236,14 @@
       box.append(headline, detail);
     },
     end(data) {
-      show("pg-status", data.status === null ? "no answer" : String(data.status));
+      show("pg-status", data.status === null ? gettext("no answer") : String(data.status));
       show("pg-latency", `${data.latency_ms} ms`);
       show("pg-ttft", data.ttft_ms !== null ? `${data.ttft_ms} ms` : (figures.stream ? "—" : TEXT.notStreamed));
       show("pg-finish", data.finish_reason || "—");
       if ($("pg-usage").textContent === "…") show("pg-usage", "—");
       show("pg-raw", data.raw);
-      announce(`Reply received: status ${$("pg-status").textContent}, ${data.latency_ms} ms.`);
+      announce(interpolate(gettext("Reply received: status %(status)s, %(ms)s ms."),
+        { status: $("pg-status").textContent, ms: data.latency_ms }, true));
     },
   };
 
@@ -290,7 +292,7 @@
     event.preventDefault();
     if (!rawToggle.checked) bodyArea.value = composeBody();
     resetResult();
-    announce("Sending the test call…");
+    announce(gettext("Sending the test call…"));
     controller = new AbortController();
     const sendHadFocus = document.activeElement === $("pg-send");
     $("pg-send").disabled = true;
@@ -323,9 +325,9 @@
     } catch (error) {
       if (error.name === "AbortError") {
         settleResult();
-        announce("Stopped. The reply so far stays on the page.");
+        announce(gettext("Stopped. The reply so far stays on the page."));
       } else {
-        showFormErrors({ __all__: [{ message: "The portal could not be reached." }] });
+        showFormErrors({ __all__: [{ message: gettext("The portal could not be reached.") }] });
       }
     } finally {
       $("pg-reply").setAttribute("aria-busy", "false");

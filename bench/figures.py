@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import stats
+from bench import cpu, stats
 from bench.client import Browser, Connection, Response
 from bench.stats import Goal, Spread
 
@@ -49,6 +49,9 @@ class Plan:
     load_streams: int = 24
     connection_rounds: int = 3
     sequential_calls: int = 50
+    # A stream takes 1.3 s (64 chunks 20 ms apart): 17 keep the control connection within
+    # the simulator's 30 s idle limit, and one new connection (1/17) stays under 0.06.
+    sequential_streams: int = 17
     page_rounds: int = 6
     pages_per_round: int = 20
     warmup: int = 6
@@ -64,6 +67,7 @@ class Plan:
             load_rounds=2,
             load_pages=10,
             connection_rounds=1,
+            sequential_streams=2,
             page_rounds=2,
             pages_per_round=6,
             warmup=3,
@@ -93,14 +97,16 @@ class Figure:
     key: str
     title: str
     goal: Goal | None  # None: shown for context, no goal
-    ratio: Spread
+    ratio: Spread | None  # None: a figure of the portal alone (CPU time)
     portal: Column
     direct: Column | None = None
     note: str = ""
 
     @property
     def met(self) -> bool | None:
-        return None if self.goal is None else self.goal.met(self.ratio.median)
+        if self.goal is None or self.ratio is None:
+            return None
+        return self.goal.met(self.ratio.median)
 
     def as_dict(self) -> dict:
         return {
@@ -108,7 +114,7 @@ class Figure:
             "title": self.title,
             "goal": self.goal.describe() if self.goal else None,
             "met": self.met,
-            "ratio": self.ratio.as_dict(),
+            "ratio": self.ratio.as_dict() if self.ratio else None,
             "direct": self.direct.as_dict() if self.direct else None,
             "portal": self.portal.as_dict(),
             "note": self.note,
@@ -139,7 +145,11 @@ class Target:
     workspace: str
     deployment: str
     access: str
+    portal_pid: int = 0  # gunicorn's master: its workers' CPU time is read from /proc
     key: str = field(default_factory=api_key, repr=False)
+
+    def portal_cpu(self) -> dict[int, float]:
+        return cpu.process_tree_seconds(self.portal_pid) if self.portal_pid else {}
 
     def sim_connection(self, max_idle: float = 3.0) -> Connection:
         return Connection(self.sim_host, self.sim_port, max_idle=max_idle)
@@ -509,39 +519,66 @@ def _sim_stats(control: Connection, method: str, path: str) -> dict:
     return json.loads(response.body or b"{}")
 
 
-def connections(target: Target, plan: Plan, log) -> Figure:
-    """New upstream TCP connections (the simulator counts them) ÷ calls, N sequential calls."""
-    n = plan.sequential_calls
+def connections(target: Target, plan: Plan, log) -> list[Figure]:
+    """New upstream TCP connections (the simulator counts them) ÷ calls, N sequential calls,
+    whole answers and streams; and the portal's CPU time per call over the same batches."""
     control = target.sim_connection(max_idle=25)  # kept open: it must not count itself
-    ratios: dict[str, list[float]] = {"direct": [], "portal": []}
+    kinds = {"whole": False, "stream": True}
+    calls = {"whole": plan.sequential_calls, "stream": plan.sequential_streams}
+    ratios: dict[tuple[str, str], list[float]] = {}
+    cpu_ms: dict[str, list[float]] = {kind: [] for kind in kinds}
     for r in range(plan.connection_rounds):
-        for side in ("direct", "portal"):
-            connection, browser = target.sim_connection(), target.portal.clone()
-            _sim_stats(control, "POST", "/_sim/reset-stats")
-            for _ in range(n):
-                if side == "direct":
-                    target.direct(connection, stream=False)
-                else:
-                    target.via_portal(browser, stream=False)
-            counted = _sim_stats(control, "GET", "/_sim/stats")
-            if counted["requests"] != n:
-                raise BenchError(f"the simulator counted {counted['requests']} calls, not {n}")
-            ratios[side].append(counted["connections"] / n)
-            connection.close()
-            browser.close()
-        log(
-            f"  connections round {r + 1}/{plan.connection_rounds}: direct "
-            f"{ratios['direct'][-1]:.2f}, portal {ratios['portal'][-1]:.2f}"
-        )
+        for kind, stream in kinds.items():
+            n = calls[kind]
+            for side in ("direct", "portal"):
+                connection, browser = target.sim_connection(), target.portal.clone()
+                _sim_stats(control, "POST", "/_sim/reset-stats")
+                cpu_before = target.portal_cpu()
+                for _ in range(n):
+                    if side == "direct":
+                        target.direct(connection, stream=stream)
+                    else:
+                        target.via_portal(browser, stream=stream)
+                if side == "portal" and cpu_before:
+                    cpu_ms[kind].append(cpu.per_call_ms(cpu_before, target.portal_cpu(), n))
+                counted = _sim_stats(control, "GET", "/_sim/stats")
+                if counted["requests"] != n:
+                    raise BenchError(f"the simulator counted {counted['requests']} calls, not {n}")
+                ratios.setdefault((kind, side), []).append(counted["connections"] / n)
+                connection.close()
+                browser.close()
+            log(
+                f"  connections round {r + 1}/{plan.connection_rounds}, {kind}: direct "
+                f"{ratios[kind, 'direct'][-1]:.2f}, portal {ratios[kind, 'portal'][-1]:.2f}"
+                + (f", portal CPU {cpu_ms[kind][-1]:.1f} ms a call" if cpu_ms[kind] else "")
+            )
     control.close()
-    return Figure(
-        key="connections",
-        title=f"new upstream connections ÷ calls, {n} sequential calls",
-        goal=Goal.at_most(0.06),
-        ratio=Spread.of(ratios["portal"]),
-        direct=Column("", value=Spread.of(ratios["direct"])),
-        portal=Column("", value=Spread.of(ratios["portal"])),
-    )
+    figures = [
+        Figure(
+            key="connections" if kind == "whole" else "connections_stream",
+            title=f"new upstream connections ÷ calls, {calls[kind]} sequential "
+            + ("calls" if kind == "whole" else "streamed calls"),
+            goal=Goal.at_most(0.06),
+            ratio=Spread.of(ratios[kind, "portal"]),
+            direct=Column("", value=Spread.of(ratios[kind, "direct"])),
+            portal=Column("", value=Spread.of(ratios[kind, "portal"])),
+        )
+        for kind in kinds
+    ]
+    figures += [
+        Figure(
+            key=f"cpu_per_call_{kind}",
+            title=f"portal CPU time per {'call' if kind == 'whole' else 'streamed call'} "
+            "(gunicorn processes, user + system)",
+            goal=None,
+            ratio=None,
+            portal=Column("ms", value=Spread.of(cpu_ms[kind])),
+            note="what a call costs the server, wherever the work happens",
+        )
+        for kind in kinds
+        if cpu_ms[kind]
+    ]
+    return figures
 
 
 def page_scale(
@@ -608,7 +645,7 @@ def all_figures(target: Target, plan: Plan, seed: dict, log, groups=GROUPS) -> l
         figures.append(catalog_under_load(target, plan, log))
     if "connections" in groups:
         log("upstream connections …")
-        figures.append(connections(target, plan, log))
+        figures += connections(target, plan, log)
     if "scale" in groups:
         log("catalog size …")
         figures += scale(target, plan, seed, log)

@@ -42,7 +42,9 @@ def column_text(column: Column | None) -> str:
     return f"{_number(base, column.unit)} → {_number(loaded, column.unit)}"
 
 
-def ratio_text(ratio: Spread) -> str:
+def ratio_text(ratio: Spread | None) -> str:
+    if ratio is None:
+        return "—"
     if ratio.low == ratio.high:
         return f"{ratio.median:.3f}"
     return f"**{ratio.median:.3f}** ({ratio.low:.3f}-{ratio.high:.3f})"

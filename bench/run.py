@@ -48,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         help="Django's default of one SQLite connection per request (see bench/servers.py)",
     )
     parser.add_argument(
+        "--redis",
+        action="store_true",
+        help="set REDIS_URL, as production runs (starts a redis-server of its own)",
+    )
+    parser.add_argument(
         "--only",
         default=",".join(figures.GROUPS),
         help="comma-separated groups to measure (default: all): %(default)s",
@@ -66,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         keep=args.keep,
         nagle=args.nagle,
         conn_max_age=None if args.db_per_request else 60,
+        redis=args.redis,
         log=log,
     )
     with servers:
@@ -78,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             workspace=servers.seed["workspace"],
             deployment=servers.seed["deployment"],
             access=servers.seed["access"],
+            portal_pid=servers.portal_pid,
         )
         results = figures.all_figures(target, plan, servers.seed, log, groups)
         env = report.environment(
@@ -86,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             args.threads,
             simulator_nodelay=not args.nagle,
             db_conn_max_age=servers.conn_max_age,
+            redis=args.redis,
         )
         browser.close()
 
@@ -96,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{met} of {len(goals)} goals met; {'quick' if args.quick else 'full'} run of "
         f"{time.monotonic() - started:.0f} s on {env['cores']} cores, gunicorn "
         f"{env['gunicorn_workers']} workers x {args.threads} threads, load average "
-        f"{env['load_average'][0]:.2f} at the end."
+        f"{env['load_average'][0]:.2f} at the end"
+        f"{', REDIS_URL set' if args.redis else ''}."
     )
     if args.json:
         report.write_json(args.json, results, env)

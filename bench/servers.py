@@ -105,6 +105,15 @@ def _http_ok(port: int, path: str) -> bool:
         return False
 
 
+def _redis_ok(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def portal_env(
     directory: Path, *, threads: int, encryption_key: str, conn_max_age: int | None = 60
 ) -> dict[str, str]:
@@ -154,6 +163,7 @@ class Servers:
     # bench/simulator_nodelay.py (TCP_NODELAY, like a real gateway) or plain python -m simulator
     nagle: bool = False
     conn_max_age: int | None = 60  # see portal_env
+    redis: bool = False  # REDIS_URL set, as production runs: a redis-server of our own
     log: object = print
     directory: Path = field(init=False)
     processes: list[Process] = field(default_factory=list, init=False)
@@ -196,11 +206,11 @@ class Servers:
             raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}{result.stderr}")
         return result.stdout
 
-    def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> Process:
+    def _spawn(self, name: str, args: list[str], env: dict[str, str], program: str = "") -> Process:
         log = self.directory / f"{name}.log"
         with log.open("wb") as out:
             popen = subprocess.Popen(
-                [python(), *args],
+                [program or python(), *args],
                 cwd=ROOT,
                 env=env,
                 stdout=out,
@@ -234,6 +244,8 @@ class Servers:
             conn_max_age=self.conn_max_age,
         )
         self.password = secrets.token_urlsafe(16)
+        if self.redis:
+            self._start_redis()
 
         sim = self._spawn(
             "simulator",
@@ -290,6 +302,26 @@ class Servers:
             f"(gunicorn pid {portal.popen.pid}, gthread, {self.threads} threads per worker), "
             f"ready in {time.monotonic() - started:.0f} s"
         )
+
+    def _start_redis(self) -> None:
+        """A throw-away redis-server on a free loopback port, nothing saved to disk."""
+        port = free_port()
+        redis = self._spawn(
+            "redis",
+            [
+                *("--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no"),
+                *("--dir", str(self.directory)),
+            ],
+            dict(os.environ),
+            program=shutil.which("redis-server") or "redis-server",
+        )
+        _wait_for(lambda: _redis_ok(port), "redis-server", redis, 30)
+        self.env["REDIS_URL"] = f"redis://{HOST}:{port}/0"
+
+    @property
+    def portal_pid(self) -> int:
+        """gunicorn's master (its workers are its children)."""
+        return next(p for p in self.processes if p.name == "gunicorn").popen.pid
 
     def worker_count(self) -> int:
         """gunicorn workers actually running (children of the master)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -304,7 +305,10 @@ class CallRun:
                 self.result.keep_raw(line + "\n")
                 for event in parser.feed_line(line):
                     yield from self._stream_event(event)
-                if parser.done or self.result.outcome == Outcome.ERROR:
+                if self.result.outcome == Outcome.ERROR:
+                    break
+                if parser.done:
+                    upstream.finish()  # the connection goes back to the pool
                     break
             else:
                 for event in parser.finish():
@@ -348,14 +352,17 @@ def prompt_excerpt(body: dict) -> str:
     return " / ".join(texts)[: min(limit, 500)]
 
 
-def record(run: CallRun, *, aborted: bool = False) -> TestCall:
-    """Write the TestCall and the key's last use, whatever happened to the call."""
+def record(run: CallRun, *, aborted: bool = False, code: uuid.UUID | None = None) -> TestCall:
+    """Write the TestCall and the key's last use, whatever happened to the call.
+
+    ``code``: the one the browser was already told (the relay records after the end)."""
     plan, result = run.plan, run.result
     if aborted and result.outcome == Outcome.OK:
         result.outcome = Outcome.ABORTED
     usage = result.usage
     with transaction.atomic():
         call = TestCall.objects.create(
+            **({"code": code} if code else {}),
             workspace=plan.deployment.workspace,
             deployment=plan.deployment,
             deployment_name=plan.deployment.name,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import uuid
 from collections.abc import Iterator
 
 from django.http import HttpRequest, StreamingHttpResponse
@@ -23,32 +24,57 @@ from chat.streams import sse_event
 logger = logging.getLogger(__name__)
 
 
-def relay(run: CallRun, client: socket.socket | None = None) -> Iterator[bytes]:
-    events = run.events()
-    finished = False
-    with watching(client, run.cancellation.cancel):
-        try:
-            for name, data in events:
-                if name == "end":
-                    call = record(run)
-                    finished = True
-                    data = data | {"test_call": str(call.code)}
-                yield sse_event(name, data)
-        finally:
-            events.close()  # closes the upstream if we stopped early
-            if not finished:
-                call = record(run, aborted=True)
-                logger.info("Test call stopped by the client after %s ms", call.latency_ms)
+class Relay:
+    """The events as SSE bytes; the call is recorded when the server closes the response.
 
+    A WSGI server calls ``close()`` once the last byte was written (gunicorn after the
+    body's terminating chunk), or when the browser went away; so the
+    answer reaches the browser before the history row is written, and the row is written
+    whatever happened. The end event names the row's code, chosen before it is written.
+    """
 
-def in_language(events: Iterator[bytes], language: str) -> Iterator[bytes]:
-    """The stream outlives the view: its hints are worded in the request's language."""
-    with translation.override(language):
-        yield from events
+    def __init__(
+        self, run: CallRun, client: socket.socket | None = None, language: str | None = None
+    ) -> None:
+        self.run = run
+        # The stream outlives the view: its hints are worded in the request's language.
+        self.language = language
+        self.code = uuid.uuid4()
+        self.ended = False  # the end event was handed to the server
+        self.recorded = False
+        self._client = client
+        self._events = self._relay()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._events
+
+    def _relay(self) -> Iterator[bytes]:
+        events = self.run.events()
+        with (
+            translation.override(self.language),
+            watching(self._client, self.run.cancellation.cancel),
+        ):
+            try:
+                for name, data in events:
+                    if name == "end":
+                        self.ended = True
+                        data = data | {"test_call": str(self.code)}
+                    yield sse_event(name, data)
+            finally:
+                events.close()  # closes the upstream if we stopped early
+
+    def close(self) -> None:
+        self._events.close()
+        if self.recorded:
+            return
+        self.recorded = True
+        call = record(self.run, aborted=not self.ended, code=self.code)
+        if not self.ended:
+            logger.info("Test call stopped by the client after %s ms", call.latency_ms)
 
 
 def sse_response(run: CallRun, request: HttpRequest) -> StreamingHttpResponse:
-    stream = in_language(relay(run, client_socket(request.META)), translation.get_language())
+    stream = Relay(run, client_socket(request.META), translation.get_language())
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream

@@ -58,6 +58,11 @@ __all__ = [
 
 USER_AGENT = "access-portal/1"
 _READ_CHUNK = 64 * 1024
+# After a stream's last event ([DONE]) only the chunked body's terminating chunk is left,
+# sent with or right after it. Reading it lets urllib3 return the connection to the pool;
+# an upstream that sends more, or keeps the body open, loses its connection instead.
+_FINISH_WAIT = 1.0  # seconds
+_FINISH_BYTES = 4 * 1024
 POOL_MAXSIZE = 64  # idle keep-alive connections kept per upstream host and worker process
 
 UpstreamErrorKind = Literal[
@@ -657,11 +662,13 @@ class _BodyReader:
         if sock is not None:
             sock.settimeout(timeout)
 
-    def read(self) -> bytes:
+    def read(self, max_wait: float | None = None) -> bytes:
         """The next piece of body as soon as any arrives; b"" at the end."""
         if self.eof:
             return b""
         timeout, is_deadline = self._clock.next_read_timeout(self._label)
+        if max_wait is not None and max_wait < timeout:
+            timeout, is_deadline = max_wait, False
         # Never hold more than max_bytes + 1: one byte over is enough to know.
         want = min(_READ_CHUNK, self._policy.max_bytes + 1 - self.bytes_read)
         try:
@@ -691,6 +698,23 @@ class _BodyReader:
         while chunk := self.read():
             parts += chunk
         return bytes(parts)
+
+    def drain(self, *, wait: float, limit: int) -> None:
+        """Read the rest of a body whose content the caller already has, then close.
+
+        Reaching the end returns the connection to the pool (urllib3 releases it only
+        once the body was read to its end); more than ``limit`` bytes, ``wait`` seconds,
+        or any error closes the connection instead.
+        """
+        give_up_at = time.monotonic() + wait
+        drained = 0
+        with contextlib.suppress(UpstreamError):
+            while not self.eof and drained <= limit:
+                remaining = give_up_at - time.monotonic()
+                if remaining <= 0:
+                    break
+                drained += len(self.read(max_wait=remaining))
+        self.close()
 
     def _raise_if_cancelled(self) -> None:
         if self._cancellation is not None and self._cancellation.cancelled:
@@ -809,6 +833,15 @@ class UpstreamStream:
         self._buffer.clear()
         self._scanned = 0
         return rest
+
+    def finish(self) -> None:
+        """Close a stream whose last event arrived, keeping its connection if it can.
+
+        ``close()`` right after ``[DONE]`` would drop a connection whose body has only
+        its end left to read; this reads that end (briefly, a few bytes at most) first.
+        """
+        self._buffer.clear()
+        self._reader.drain(wait=_FINISH_WAIT, limit=_FINISH_BYTES)
 
     def close(self) -> None:
         self._reader.close()

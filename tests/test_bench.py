@@ -326,7 +326,7 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=360,  # ~3 min on an idle 2-core box; more when others share it
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     printed = result.stdout
@@ -340,6 +340,9 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
         "32 concurrent streams ÷ one stream",
         "catalog page p50 while 24 streams run",
         "new upstream connections ÷ calls, 50 sequential calls",
+        "new upstream connections ÷ calls, 2 sequential streamed calls",
+        "portal CPU time per call",
+        "portal CPU time per streamed call",
         "access list page p50 with 10,000 accesses ÷ with 10",
         "deployment page p50 with 2,000 deployments ÷ with 10",
         "API deployment list p50 with 2,000 deployments ÷ with 10 (10 per page)",
@@ -360,10 +363,57 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
         "concurrency",
         "catalog_under_load",
         "connections",
+        "connections_stream",
+        "cpu_per_call_whole",
+        "cpu_per_call_stream",
         "access_list_scale",
         "deployment_list_scale",
         "deployment_detail_scale",
         "api_deployment_list_scale",
     } <= keys
     for figure in data["figures"]:
-        assert math.isfinite(figure["ratio"]["median"]), figure
+        if figure["key"].startswith("cpu_per_call"):  # the portal alone: a value, no ratio
+            assert figure["portal"]["value"]["median"] > 0, figure
+        else:
+            assert math.isfinite(figure["ratio"]["median"]), figure
+
+
+# --- CPU time per call, from /proc ------------------------------------------------------------
+
+
+def test_cpu_ticks_are_user_plus_system_even_with_odd_command_names():
+    from bench.cpu import cpu_ticks
+
+    # Fields 14 and 15 (utime 700, stime 42); the name holds spaces and a ")".
+    rest = " ".join(["S", *map(str, range(4, 14)), "700", "42", "0", "0"])
+    assert cpu_ticks(f"123 (gunicorn: worker) [x]) {rest}") == 742
+
+
+def test_cpu_per_call_counts_the_processes_alive_at_the_end():
+    from bench.cpu import per_call_ms, spent
+
+    before = {1: 2.0, 2: 5.0, 3: 1.0}  # 3 exits; 4 is a worker started in between
+    after = {1: 2.5, 2: 6.0, 4: 0.5}
+    assert spent(before, after) == pytest.approx(2.0)
+    assert per_call_ms(before, after, 40) == pytest.approx(50.0)
+    with pytest.raises(ValueError):
+        per_call_ms(before, after, 0)
+
+
+def test_this_process_has_spent_cpu_time():
+    from bench.cpu import process_tree_seconds
+
+    sum(i * i for i in range(200_000))  # some work of its own
+    assert process_tree_seconds(os.getpid())[os.getpid()] > 0
+
+
+def test_a_figure_without_a_ratio_is_shown_without_a_goal():
+    figure = Figure(
+        key="cpu",
+        title="portal CPU time per call",
+        goal=None,
+        ratio=None,
+        portal=Column("ms", value=Spread.of([3.0, 4.0, 5.0])),
+    )
+    assert figure.met is None and figure.as_dict()["ratio"] is None
+    assert "| portal CPU time per call | — | 4.0 ms (3.0-5.0) | — | — | — |" in table([figure])

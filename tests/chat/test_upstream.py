@@ -787,6 +787,94 @@ def test_finished_streams_give_their_connection_back(serve: Callable[..., LocalS
     assert server.accepts == 1
 
 
+def stream_until_done(server: LocalServer) -> list[str]:
+    """Read a stream the way a test call does: stop at [DONE], then finish()."""
+    lines = []
+    with open_stream(server.url("/stream"), headers=JSON_HEADERS, body=BODY, policy=LOCAL) as s:
+        for line in s.iter_lines():
+            lines.append(line)
+            if line == "data: [DONE]":
+                s.finish()
+                break
+    return lines
+
+
+def test_a_stream_finished_at_done_keeps_its_connection(
+    serve: Callable[..., LocalServer],
+) -> None:
+    """The body's terminating chunk comes after [DONE], in a write of its own."""
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        start_chunked(h)
+        write_chunk(h, b"data: a\n\n")
+        write_chunk(h, b"data: [DONE]\n\n")
+        time.sleep(0.05)
+        end_chunked(h)
+
+    server = serve(handle)
+    for _ in range(4):
+        assert stream_until_done(server) == ["data: a", "", "data: [DONE]"]
+    assert server.hits == 4
+    assert server.accepts == 1
+
+
+@pytest.mark.parametrize("after_done", ["silence", "too_much"])
+def test_a_body_that_does_not_end_after_done_loses_its_connection(
+    serve: Callable[..., LocalServer], monkeypatch: pytest.MonkeyPatch, after_done: str
+) -> None:
+    """Only a body read to its end goes back to the pool, and finish() waits briefly."""
+    monkeypatch.setattr(upstream, "_FINISH_WAIT", 0.2)
+    monkeypatch.setattr(upstream, "_FINISH_BYTES", 100)
+    ref: list[LocalServer] = []
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        start_chunked(h)
+        write_chunk(h, b"data: [DONE]\n\n")
+        if after_done == "too_much":
+            for _ in range(50):
+                write_chunk(h, b": noise after the end of the events\n")
+        ref[0].stop.wait(30)
+
+    server = serve(handle)
+    ref.append(server)
+    for _ in range(2):
+        assert stream_until_done(server) == ["data: [DONE]"]
+    assert server.accepts == 2
+
+
+def test_a_cancellation_while_finishing_ends_the_wait_quietly(
+    serve: Callable[..., LocalServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(upstream, "_FINISH_WAIT", 30.0)  # only the cancellation ends it
+    ref: list[LocalServer] = []
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        if h.path != "/stream":
+            reply(h)
+            return
+        start_chunked(h)
+        write_chunk(h, b"data: [DONE]\n\n")
+        ref[0].stop.wait(30)
+
+    server = serve(handle)
+    ref.append(server)
+    cancellation = upstream.Cancellation()
+    stream = open_stream(
+        server.url("/stream"),
+        headers=JSON_HEADERS,
+        body=BODY,
+        policy=LOCAL,
+        cancellation=cancellation,
+    )
+    assert next(stream.iter_lines()) == "data: [DONE]"
+    finishing = threading.Event()
+    cancel_when(finishing, cancellation)
+    finishing.set()
+    stream.finish()  # returns once the watcher shut the socket down, raising nothing
+    assert post_json(server.url(), headers=JSON_HEADERS, body=BODY, policy=LOCAL).status == 200
+    assert server.accepts == 2  # the shut-down connection was not reused
+
+
 def test_a_stream_closed_midway_does_not_poison_the_pool(
     serve: Callable[..., LocalServer],
 ) -> None:

@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 
 from api import errors
 from api.auth import TokenAuth
-from api.endpoints import accesses, calls, catalog, history
+from api.endpoints import accesses, calls, catalog, health, history
 
 api = NinjaAPI(
     title="Access Portal API",
@@ -30,5 +30,5 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
-for module in (catalog, accesses, calls, history):
+for module in (catalog, accesses, calls, history, health):
     api.add_router("", module.router)

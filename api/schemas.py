@@ -42,7 +42,7 @@ def auth_headers(deployment) -> list[dict]:
             {
                 "version": scheme.version,
                 "auth_mode": scheme.auth_mode,
-                "label": scheme.label,
+                "label": str(scheme.label),
                 "headers": request_headers(scheme.version, scheme.auth_mode, stand_in),
             }
         )

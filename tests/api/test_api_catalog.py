@@ -235,3 +235,37 @@ def test_schema_and_docs_are_served_by_the_portal(client, path, db):
         page = answer.content.decode()
         assert "cdn" not in page.lower()
         assert "<script>" not in page  # no inline script: the CSP stays strict
+
+
+def test_health_shows_what_the_monitor_last_saw(world, api_for):
+    from monitor.models import DeploymentHealth, Drift
+
+    dep = factories.make_deployment(world.alpha, name="watched")
+    access = factories.make_access(world.alpha)
+    DeploymentHealth.objects.create(
+        deployment=dep,
+        workspace=world.alpha,
+        state="down",
+        cause="2 failed passes",
+        last_status=502,
+        last_error_code="APIG.0201",
+    )
+    Drift.objects.create(
+        workspace=world.alpha,
+        deployment=dep,
+        access=access,
+        kind="key_refused",
+        version="v1",
+        key=f"key_refused:{dep.pk}:{access.pk}:v1",
+        error_code="APIG.0303",
+    )
+    answer = api_for(world.viewer).get(ws_url(world.alpha, "/health?state=down")).json()
+    assert answer["count"] == 1
+    row = answer["results"][0]
+    assert (row["deployment_name"], row["state"], row["last_error_code"]) == (
+        "watched",
+        "down",
+        "APIG.0201",
+    )
+    assert [(d["kind"], d["access"]) for d in row["drift"]] == [("key_refused", str(access.code))]
+    assert api_for(world.viewer).get(ws_url(world.alpha, "/health?state=up")).json()["count"] == 0

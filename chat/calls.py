@@ -26,7 +26,7 @@ from accessportal.headers import API_KEY, TOKEN, request_headers
 from accessportal.models import ApplicationAccess, Deployment, IamCredential
 from chat import tokens
 from chat.hints import hint_for
-from chat.models import Outcome, TestCall
+from chat.models import Origin, Outcome, TestCall
 from chat.streams import (
     Delta,
     Done,
@@ -42,6 +42,7 @@ from chat.upstream import Cancellation, UpstreamError, UpstreamPolicy, open_stre
 # A token the platform says is stale is fetched again once, and the call retried once.
 TOKEN_RETRY_CODES = {"APIG.0301", "APIG.0307"}
 RAW_LIMIT = 64 * 1024  # how much of the raw answer the playground shows
+KEPT_RAW_LIMIT = 16 * 1024  # how much of it the history keeps, per call
 
 
 def policy_from_settings() -> UpstreamPolicy:
@@ -63,6 +64,7 @@ class CallPlan:
     body: dict
     access: ApplicationAccess | None = None
     credential: IamCredential | None = None
+    origin: str = Origin.PLAYGROUND
 
     @property
     def auth_mode(self) -> str:
@@ -332,6 +334,16 @@ def prompt_excerpt(body: dict) -> str:
     return " / ".join(texts)[: min(limit, 500)]
 
 
+def kept_request(plan: CallPlan, raw: str) -> dict:
+    """What the history keeps of the request and the answer: the masked headers always
+    (they hold no secret), the body and the raw answer only when the operator keeps
+    prompts at all."""
+    kept = {"request_url": plan.url[:500], "request_headers": plan.masked_headers()}
+    if settings.PORTAL_TESTCALL_PROMPT_CHARS > 0:
+        kept |= {"request_body": plan.body, "response_raw": raw[:KEPT_RAW_LIMIT]}
+    return kept
+
+
 def record(run: CallRun, *, aborted: bool = False) -> TestCall:
     """Write the TestCall and the key's last use, whatever happened to the call."""
     plan, result = run.plan, run.result
@@ -361,6 +373,8 @@ def record(run: CallRun, *, aborted: bool = False) -> TestCall:
             completion_tokens=usage.completion_tokens if usage else None,
             total_tokens=usage.total_tokens if usage else None,
             prompt_excerpt=prompt_excerpt(plan.body),
+            origin=plan.origin,
+            **kept_request(plan, "".join(result.raw)),
         )
         if plan.access is not None:
             ApplicationAccess.objects.filter(pk=plan.access.pk).update(last_used_at=timezone.now())

@@ -13,6 +13,7 @@ from accessportal import audit
 from accessportal.callpaths import V1
 from accessportal.models import ApplicationAccess, AuditAction, Deployment
 from chat.calls import CallPlan, CallRun, final_body, policy_from_settings, record
+from chat.models import Origin
 
 PING = {"messages": [{"role": "user", "content": "ping"}], "max_tokens": 1}
 # A check should answer in seconds even when a deployment hangs.
@@ -38,7 +39,14 @@ def planned_runs(access: ApplicationAccess, *, user) -> list[CallRun]:
     for deployment in deployments:
         version = V1 if deployment.serves_v1 else deployment.versions[0]
         body = final_body(PING, deployment=deployment, version=version)
-        plan = CallPlan(deployment=deployment, version=version, user=user, body=body, access=access)
+        plan = CallPlan(
+            deployment=deployment,
+            version=version,
+            user=user,
+            body=body,
+            access=access,
+            origin=Origin.KEY_CHECK,
+        )
         runs.append(CallRun(plan, policy))
     return runs
 

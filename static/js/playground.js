@@ -59,6 +59,23 @@
     const first = asked || catalog.deployments.find((d) => d.callable);
     if (first) deploymentSelect.value = first.code;
     fillVersions();
+    applyReplay();
+  }
+
+  // "Open in playground" from a past call: its version and key are chosen when they are
+  // still offered (a key since disabled simply is not).
+  function applyReplay() {
+    const source = document.getElementById("playground-replay");
+    if (!source) return;
+    const replay = JSON.parse(source.textContent);
+    if ([...versionSelect.options].some((o) => o.value === replay.version)) {
+      versionSelect.value = replay.version;
+      fillAuth();
+      applyRanges();
+    }
+    if ([...authSelect.querySelectorAll("option")].some((o) => o.value === replay.auth)) {
+      authSelect.value = replay.auth;
+    }
   }
 
   function fillVersions() {

@@ -31,6 +31,7 @@ from chat.streams import (
     Delta,
     Done,
     Finish,
+    Reasoning,
     StreamError,
     StreamParser,
     Usage,
@@ -263,6 +264,9 @@ class CallRun:
             return
         # No time to first token: the whole answer came at once, so it would only
         # repeat the latency.
+        for index, thought in enumerate(completion.reasonings):
+            if thought:
+                yield "reasoning", {"text": thought, "index": index}
         for index, text in enumerate(completion.texts or (completion.text,)):
             yield "delta", {"text": text, "index": index}
         self.result.finish_reason = completion.finish_reason
@@ -299,12 +303,13 @@ class CallRun:
             upstream.close()  # also when the consumer stops early: the upstream sees it
 
     def _stream_event(self, event) -> Iterator[tuple[str, dict]]:
-        if isinstance(event, Delta):
+        if isinstance(event, Delta | Reasoning):
             data = {"text": event.text, "index": event.index}
             if self.result.ttft_ms is None:
+                # A reasoning model's first thought is its first token.
                 self.result.ttft_ms = self.elapsed_ms()
                 data["ttft_ms"] = self.result.ttft_ms  # shown as soon as it is known
-            yield "delta", data
+            yield ("delta" if isinstance(event, Delta) else "reasoning"), data
         elif isinstance(event, Usage):
             self.result.usage = event
             yield "usage", usage_data(event)
@@ -322,6 +327,7 @@ def usage_data(usage: Usage) -> dict:
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
+        "reasoning_tokens": usage.reasoning_tokens,
     }
 
 

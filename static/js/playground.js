@@ -16,6 +16,7 @@
     soFar: (text) => `${text} ${t("(so far)")}`,
     stopped: t("stopped"),
     apiKeys: t("API key"),
+    reasoningTokens: (n) => `(${n} ${t("tokens")})`,
     tokens: t("IAM token (V1)"),
   };
   const catalog = JSON.parse(document.getElementById("playground-catalog").textContent);
@@ -200,10 +201,20 @@
     $("pg-reply").setAttribute("aria-busy", "true");
     ["pg-status", "pg-latency", "pg-ttft", "pg-usage", "pg-finish"].forEach((id) => show(id, "…"));
     show("pg-reply", "");
+    show("pg-reasoning", "");
+    show("pg-reasoning-tokens", "");
+    $("pg-reasoning-panel").hidden = true;
     show("pg-request", "");
     show("pg-raw", "");
     $("pg-error").hidden = true;
     $("pg-errors").replaceChildren();
+  }
+
+  function firstToken(data) {
+    if (data.ttft_ms !== undefined) {
+      figures.ttft = data.ttft_ms;
+      show("pg-ttft", `${data.ttft_ms} ms`);
+    }
   }
 
   const handlers = {
@@ -219,11 +230,14 @@
       figures.status = data.status;
       show("pg-status", String(data.status));
     },
+    // A reasoning model's thoughts grow in their own panel, never in the reply.
+    reasoning(data) {
+      firstToken(data);
+      $("pg-reasoning-panel").hidden = false;
+      $("pg-reasoning").appendChild(document.createTextNode(data.text));
+    },
     delta(data) {
-      if (data.ttft_ms !== undefined) {
-        figures.ttft = data.ttft_ms;
-        show("pg-ttft", `${data.ttft_ms} ms`);
-      }
+      firstToken(data);
       const reply = $("pg-reply");
       if (data.index > 0 && !reply.dataset[`choice${data.index}`]) {
         reply.dataset[`choice${data.index}`] = "1";
@@ -233,7 +247,10 @@
     },
     usage(data) {
       figures.usage = true;
-      show("pg-usage", `${data.prompt_tokens ?? "?"} prompt + ${data.completion_tokens ?? "?"} completion = ${data.total_tokens ?? "?"}`);
+      const reasoned = data.reasoning_tokens ?? null;
+      show("pg-usage", `${data.prompt_tokens ?? "?"} prompt + ${data.completion_tokens ?? "?"} completion = ${data.total_tokens ?? "?"}` +
+        (reasoned === null ? "" : ` (${reasoned} ${t("reasoning")})`));
+      if (reasoned !== null) show("pg-reasoning-tokens", TEXT.reasoningTokens(reasoned));
     },
     // The plain sentence leads; the platform's message and the code follow it.
     error(data) {

@@ -17,6 +17,11 @@
     stopped: t("stopped"),
     apiKeys: t("API key"),
     reasoningTokens: (n) => `(${n} ${t("tokens")})`,
+    waiting: t("waiting for the first token…"),
+    receiving: t("receiving…"),
+    seconds: (ms) => `${(ms / 1000).toFixed(1)} s`,
+    cleared: t("Cleared: a new conversation."),
+    continued: t("The reply is in the conversation as an assistant message; write the next message."),
     tokens: t("IAM token (V1)"),
   };
   const catalog = JSON.parse(document.getElementById("playground-catalog").textContent);
@@ -161,11 +166,15 @@
   }
 
   function composeBody() {
+    const system = $("pg-system").value;
     const body = {
-      messages: [...messagesBox.querySelectorAll(".message-row")].map((row) => ({
-        role: row.querySelector("select").value,
-        content: row.querySelector("textarea").value,
-      })),
+      messages: [
+        ...(system.trim() ? [{ role: "system", content: system }] : []),
+        ...[...messagesBox.querySelectorAll(".message-row")].map((row) => ({
+          role: row.querySelector("select").value,
+          content: row.querySelector("textarea").value,
+        })),
+      ],
     };
     form.querySelectorAll("[name^='p-']").forEach((input) => {
       const name = input.name.slice(2);
@@ -182,7 +191,12 @@
     let body;
     try { body = JSON.parse(text); } catch (_) { return; }
     messagesBox.replaceChildren();
-    (body.messages || []).forEach((m) => messageRow(m.role, m.content));
+    // A leading system message goes to its own field; the rest are the conversation.
+    const messages = Array.isArray(body.messages) ? [...body.messages] : [];
+    const first = messages[0];
+    const lead = first && first.role === "system" && typeof first.content === "string";
+    $("pg-system").value = lead ? messages.shift().content : "";
+    messages.forEach((m) => messageRow(m.role, m.content));
     form.querySelectorAll("[name^='p-']").forEach((input) => {
       const value = body[input.name.slice(2)];
       if (input.type === "checkbox") input.checked = value === true;
@@ -198,6 +212,7 @@
   function resetResult() {
     figures = { sentAt: performance.now(), stream: false };
     $("pg-result").hidden = false;
+    $("pg-continue").hidden = true;
     $("pg-reply").setAttribute("aria-busy", "true");
     ["pg-status", "pg-latency", "pg-ttft", "pg-usage", "pg-finish"].forEach((id) => show(id, "…"));
     show("pg-reply", "");
@@ -210,7 +225,31 @@
     $("pg-errors").replaceChildren();
   }
 
+  // While a call runs: the seconds since Send, and "waiting for the first token…" until
+  // the first thought or word (or an error, or the end) arrives.
+  let ticker = null;
+
+  function startWaiting() {
+    const started = performance.now();
+    $("pg-waiting").hidden = false;
+    show("pg-waiting-text", TEXT.waiting);
+    const tick = () => show("pg-elapsed", TEXT.seconds(performance.now() - started));
+    tick();
+    ticker = window.setInterval(tick, 100);
+  }
+
+  function firstArrived() {
+    if (!$("pg-waiting").hidden) show("pg-waiting-text", TEXT.receiving);
+  }
+
+  function stopWaiting() {
+    window.clearInterval(ticker);
+    ticker = null;
+    $("pg-waiting").hidden = true;
+  }
+
   function firstToken(data) {
+    firstArrived();
     if (data.ttft_ms !== undefined) {
       figures.ttft = data.ttft_ms;
       show("pg-ttft", `${data.ttft_ms} ms`);
@@ -244,6 +283,7 @@
         reply.appendChild(document.createTextNode(`\n\n[choice ${data.index + 1}]\n`));
       }
       reply.appendChild(document.createTextNode(data.text));
+      if (!data.index) figures.reply = (figures.reply || "") + data.text;
     },
     usage(data) {
       figures.usage = true;
@@ -254,6 +294,7 @@
     },
     // The plain sentence leads; the platform's message and the code follow it.
     error(data) {
+      stopWaiting();
       const box = $("pg-error");
       box.hidden = false;
       box.replaceChildren();
@@ -269,6 +310,8 @@
       box.append(headline, detail);
     },
     end(data) {
+      stopWaiting();
+      figures.ok = data.outcome === "ok";
       show("pg-status", data.status === null ? "no answer" : String(data.status));
       show("pg-latency", `${data.latency_ms} ms`);
       show("pg-ttft", data.ttft_ms !== null ? `${data.ttft_ms} ms` : (figures.stream ? "—" : TEXT.notStreamed));
@@ -324,6 +367,7 @@
     event.preventDefault();
     if (!rawToggle.checked) bodyArea.value = composeBody();
     resetResult();
+    startWaiting();
     announce("Sending the test call…");
     controller = new AbortController();
     const sendHadFocus = document.activeElement === $("pg-send");
@@ -362,6 +406,9 @@
         showFormErrors({ __all__: [{ message: "The portal could not be reached." }] });
       }
     } finally {
+      stopWaiting();
+      // A whole reply (not a stopped one) can join the conversation.
+      $("pg-continue").hidden = !(figures.ok && replyText());
       $("pg-reply").setAttribute("aria-busy", "false");
       const stopHadFocus = document.activeElement === $("pg-stop");
       controller = null;
@@ -371,6 +418,51 @@
     }
   }
 
+  // The first choice's text: what the model said, without the thoughts of a reasoning
+  // model (platforms refuse reasoning_content in a request's messages).
+  function replyText() {
+    return figures.reply || "";
+  }
+
+  function continueConversation() {
+    if (rawToggle.checked) {
+      rawToggle.checked = false;
+      setRawMode(false);
+    }
+    messageRow("assistant", replyText());
+    const next = messageRow("user", "");
+    $("pg-continue").hidden = true;
+    next.querySelector("textarea").focus();
+    announce(TEXT.continued);
+  }
+
+  function clearConversation() {
+    if (controller) controller.abort();
+    if (rawToggle.checked) {
+      rawToggle.checked = false;
+      setRawMode(false);
+    }
+    $("pg-system").value = "";
+    messagesBox.replaceChildren();
+    const row = messageRow("user", "");
+    $("pg-result").hidden = true;
+    $("pg-errors").replaceChildren();
+    row.querySelector("textarea").focus();
+    announce(TEXT.cleared);
+  }
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) sends from anywhere on the page; Esc stops a call.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      if (!$("pg-send").disabled) form.requestSubmit();
+    } else if (event.key === "Escape" && controller) {
+      event.preventDefault();
+      controller.abort();
+    }
+  });
+  $("pg-continue").addEventListener("click", continueConversation);
+  $("pg-clear").addEventListener("click", clearConversation);
   deploymentSelect.addEventListener("change", fillVersions);
   versionSelect.addEventListener("change", () => { fillAuth(); applyRanges(); });
   $("pg-add-message").addEventListener("click", () => {

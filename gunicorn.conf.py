@@ -67,3 +67,19 @@ loglevel = (env.str("LOG_LEVEL", default="") or "info").lower()
 # gunicorn 25+ opens a control socket under $XDG_RUNTIME_DIR or ~/.gunicorn by default;
 # signals are how the portal is managed (HUP reloads, TERM stops gracefully).
 control_socket_disable = True
+
+# --- No server banner -----------------------------------------------------------------------
+# gunicorn writes "Server: gunicorn" on every answer and has no setting to leave it out. The
+# name tells a scanner which exploits to try and nobody else anything; each worker drops the
+# line from the headers it writes (its bare error pages for malformed requests carry none).
+
+
+def post_fork(server, worker) -> None:
+    from gunicorn.http import wsgi
+
+    with_banner = wsgi.Response.default_headers
+
+    def default_headers(self) -> list[str]:
+        return [line for line in with_banner(self) if not line.lower().startswith("server:")]
+
+    wsgi.Response.default_headers = default_headers

@@ -52,10 +52,11 @@ def workspace_view(
             if request.method not in allowed:
                 return HttpResponseNotAllowed(allowed)
             membership = get_membership(request.user, ws)
-            if not membership.has_role(min_role):
-                raise PermissionDenied("Your role in this workspace does not allow this.")
+            # Set before the role check: the 403 page links back to this workspace.
             request.membership = membership
             request.workspace = membership.workspace
+            if not membership.has_role(min_role):
+                raise PermissionDenied("Your role in this workspace does not allow this.")
             return view(request, *args, **kwargs)
 
         wrapper.access_rule = AccessRule(min_role=min_role, methods=allowed)

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the session or the user: the database down answers 503.
+    "accessportal.database_outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,6 +105,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # WAL database checkpoints it, some 10 ms on every request).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database host answers 503 within seconds instead of holding a worker
+    # thread for the operating system's TCP timeout (minutes).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare host means https
@@ -110,23 +116,37 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare host means 
 # --- Cache: local memory on a laptop, Redis when several hosts must agree -----------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # Several portals (or a test run) can share one Redis under different prefixes.
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
-            # A Redis that stops answering fails requests and /readyz within seconds
-            # instead of hanging a worker thread.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
-        }
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
+    _prefix = env.str("CACHE_KEY_PREFIX", default="")
+    _redis = {
+        # Redis down is not an error: accessportal/fallback_cache.py answers from a fallback.
+        "BACKEND": "accessportal.fallback_cache.FallbackRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            # A dead Redis costs the first request after each retry interval at most this,
+            # then the fallback answers at once.
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 2,
+            # A pooled connection that Redis closed (a restart) is retried once at once,
+            # instead of counting as an outage.
+            "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+        },
     }
+    CACHES = {
+        # Several portals (or a test run) can share one Redis under different prefixes.
+        "default": _redis | {"KEY_PREFIX": _prefix, "FALLBACK": "local-memory"},
+        "sessions": _redis | {"KEY_PREFIX": f"{_prefix}:sessions", "FALLBACK": "none"},
+    }
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions are read from the shared cache when there is one (one query less per request),
 # written through to the database. Never from a per-process cache: a sign-out in one
-# worker would not reach the others.
+# worker would not reach the others. While Redis is down they come from the database.
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if REDIS_URL

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accessportal.views import health
+from accessportal.views import favicon, health
 
 accounts = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -21,11 +21,15 @@ accounts = [
     ),
 ]
 
+# A database error outside a view is an outage (503), not a bug.
+handler500 = "accessportal.database_outage.server_error"
+
 urlpatterns = [
     # First: its sign-in and sign-out take the place of Django's (same names).
     path("", include("sso.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
     path("", include("accessportal.routes")),

@@ -4,7 +4,7 @@ workspaces the scale figures compare (few vs many accesses, few vs many deployme
 Run by bench/servers.py with the same environment as gunicorn (same DATABASE_URL and
 PORTAL_ENCRYPTION_KEYS), before gunicorn starts:
 
-    python -m bench.populate --simulator-url URL --password P --accesses 10 10000 ...
+    python -m bench.populate --simulator-url=URL --password=P --accesses 10 10000 ...
 
 Prints one JSON line with the codes the measurements need. Rows are bulk-created with
 the ORM: the point is the pages' cost at that size, not the cost of creating them.
@@ -27,13 +27,17 @@ def _setup_django() -> None:
     django.setup()
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.populate")
     parser.add_argument("--simulator-url", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--accesses", type=int, nargs="+", default=[10, 10_000])
     parser.add_argument("--deployments", type=int, nargs="+", default=[10, 2_000])
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     _setup_django()
 
     from django.contrib.auth import get_user_model

@@ -68,6 +68,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def populate_args(
+    *, simulator_url: str, password: str, accesses: tuple[int, ...], deployments: tuple[int, ...]
+) -> list[str]:
+    """The command line of ``python -m bench.populate``. Generated values go as
+    ``--option=value``: a random password may begin with "-", and argparse would take
+    ``--password -Qj…`` for a missing value followed by an unknown option."""
+    return [
+        *("-m", "bench.populate"),
+        f"--simulator-url={simulator_url}",
+        f"--password={password}",
+        "--accesses",
+        *map(str, accesses),
+        "--deployments",
+        *map(str, deployments),
+    ]
+
+
 def _wait_for(check, what: str, process: Process, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -249,16 +266,12 @@ class Servers:
         _wait_for(sim_listening, "the simulator", sim, 30)
         self.log(f"seeding (accesses {self.access_counts}, deployments {self.deployment_counts}) …")
         out = self._run(
-            "-m",
-            "bench.populate",
-            "--simulator-url",
-            f"http://{HOST}:{self.sim_port}",
-            "--password",
-            self.password,
-            "--accesses",
-            *map(str, self.access_counts),
-            "--deployments",
-            *map(str, self.deployment_counts),
+            *populate_args(
+                simulator_url=f"http://{HOST}:{self.sim_port}",
+                password=self.password,
+                accesses=self.access_counts,
+                deployments=self.deployment_counts,
+            )
         )
         self.seed = json.loads(out.strip().splitlines()[-1])
 

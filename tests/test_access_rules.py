@@ -21,6 +21,7 @@ from tests.api.conftest import issue
 GLOBAL_VIEWS = {
     "healthz": "public",
     "readyz": "public",
+    "favicon": "public",
     "login": "public",
     "logout": "login",
     "password_change": "login",

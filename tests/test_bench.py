@@ -288,6 +288,28 @@ def test_client_reads_a_content_length_body_and_gzip():
     assert response.elapsed >= 0
 
 
+# --- the command lines the benchmark runs -----------------------------------------------------
+
+
+@pytest.mark.parametrize("password", ["-Qj-VWanC5JeOjLzZLZ8OA", "-h", "--accesses", "plain_Pass-1"])
+def test_a_generated_password_reaches_populate_whatever_it_starts_with(password):
+    """token_urlsafe draws "-" first one time in 64: the population step must still get it."""
+    from bench import populate
+    from bench.servers import populate_args
+
+    argv = populate_args(
+        simulator_url="http://127.0.0.1:9", password=password, accesses=(10,), deployments=(3, 4)
+    )
+    assert argv[:2] == ["-m", "bench.populate"]
+    args = populate.parse_args(argv[2:])
+    assert args.password == password
+    assert (args.simulator_url, args.accesses, args.deployments) == (
+        "http://127.0.0.1:9",
+        [10],
+        [3, 4],
+    )
+
+
 # --- the whole thing, briefly -------------------------------------------------------------------
 
 

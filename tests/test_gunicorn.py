@@ -287,6 +287,11 @@ def test_production_serving_through_gunicorn(gunicorn_cluster, sqlite_env):
     plain_name = browser.get(f"{portal.base}/static/css/portal.css")
     assert plain_name.status_code == 200
     assert "immutable" not in plain_name.headers["Cache-Control"]
+    # /favicon.ico, asked for by browsers whatever a page links, leads to the hashed icon.
+    icon = browser.get(f"{portal.base}/favicon.ico")
+    assert icon.status_code == 302
+    assert re.fullmatch(r"/static/img/favicon\.[0-9a-f]{12}\.ico", icon.headers["Location"])
+    assert browser.get(portal.base + icon.headers["Location"]).content[:4] == b"\0\0\1\0"
 
     # Signing in: the session cookie is Secure, HttpOnly and SameSite.
     signed_in = browser.sign_in(portal.base, "root", PASSWORD)
@@ -323,7 +328,7 @@ def test_a_stream_outlives_the_worker_timeout_and_the_dashboard_stays_live(
     timeout, chunks, delay_ms = 3, 20, 300  # a stream of ~6 s against a 3 s worker timeout
     sim = start_background(None, port=0, first_token_ms=20, chunk_delay_ms=delay_ms, chunks=chunks)
     try:
-        manage(sqlite_env, "seed_demo", "--simulator-url", sim.url, "--password", PASSWORD)
+        manage(sqlite_env, "seed_demo", f"--simulator-url={sim.url}", f"--password={PASSWORD}")
         (portal,) = gunicorn_cluster(
             sqlite_env
             | {
@@ -404,6 +409,41 @@ def test_only_the_configured_proxy_may_claim_https(gunicorn_cluster, sqlite_env)
     (portal,) = gunicorn_cluster(sqlite_env | {"FORWARDED_ALLOW_IPS": "192.0.2.1"})
     spoofed = Browser().get(f"{portal.base}/accounts/login/")
     assert spoofed.status_code == 301  # X-Forwarded-Proto from an untrusted peer is ignored
+
+
+def raw_answer(port: int, request: bytes) -> bytes:
+    """Everything the server writes back to ``request`` on a fresh socket, until it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_no_answer_names_the_server_software(gunicorn_cluster, sqlite_env):
+    """No Server header (nor the software's name anywhere in the headers) on a page, a
+    redirect, a static file, a 404, a probe, or gunicorn's own answer to a malformed request."""
+    (portal,) = gunicorn_cluster(sqlite_env)
+    requests_to_send = [
+        b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n",
+        b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # the https redirect
+        b"GET /static/css/portal.css HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n",
+        b"GET /no/such/page HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+        b"GET /healthz HTTP/1.0\r\n",
+        b"BROKEN\x00 / HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+    ]
+    statuses = []
+    for request in requests_to_send:
+        answer = raw_answer(portal.port, request + b"Connection: close\r\n\r\n")
+        head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+        statuses.append(head.split(" ", 2)[1])
+        names = [line.split(":", 1)[0].lower() for line in head.split("\r\n")[1:]]
+        assert "server" not in names, head
+        assert "gunicorn" not in head.lower(), head
+    assert statuses == ["200", "302", "301", "200", "404", "200", "200", "400"]
 
 
 def test_worker_settings_come_from_the_environment(sqlite_env):
@@ -548,7 +588,7 @@ def test_two_instances_share_the_iam_token_and_the_playground_rate_limit(
         PORTAL_PLAYGROUND_RATE_LIMIT="3",
     )
     manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "seed_demo", "--simulator-url", simulator.url, "--password", PASSWORD)
+    manage(env, "seed_demo", f"--simulator-url={simulator.url}", f"--password={PASSWORD}")
     one, two = gunicorn_cluster(env, count=2)
     with psycopg_connect(postgres_url) as db:
         ws = db.execute("SELECT code FROM accessportal_workspace").fetchone()[0]

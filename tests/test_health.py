@@ -104,15 +104,24 @@ def test_readyz_database_down_says_fail_and_nothing_else(db, monkeypatch):
     assert set(response.json()) == {"status", "checks"}
 
 
-def test_readyz_cache_down(db, settings):
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.cache.backends.redis.RedisCache",
+        # What production uses: pages keep working on its fallback, readiness fails.
+        "accessportal.fallback_cache.FallbackRedisCache",
+    ],
+)
+def test_readyz_cache_down(db, settings, backend):
     # A Redis address nothing listens on: connection refused at once.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": backend,
             "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "KEY_PREFIX": f"test-readyz-{uuid.uuid4().hex}",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
@@ -125,7 +134,7 @@ def test_readyz_cache_down(db, settings):
 def test_readyz_with_redis(db, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "accessportal.fallback_cache.FallbackRedisCache",
             "LOCATION": "redis://127.0.0.1:6379/0",
             "KEY_PREFIX": f"test-readyz-{uuid.uuid4().hex}",
         }

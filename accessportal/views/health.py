@@ -10,8 +10,9 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models.functions import Substr
 from django.http import HttpRequest, JsonResponse
@@ -19,9 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accessportal import crypto
+from accessportal.database_outage import database_not_required
 from accessportal.models import secret_models
+from accessportal.throttled_log import ThrottledLog
 
 logger = logging.getLogger(__name__)
+throttled = ThrottledLog(logger)
 
 OK, FAIL = "ok", "fail"
 CANARY = "accessportal readiness canary"  # not a secret: proves the keys work end to end
@@ -29,6 +33,7 @@ CANARY_CONTEXT = "readyz:canary"
 KEY_PREFIX = re.compile(r"v\d+:[0-9a-f]+:")
 
 
+@database_not_required
 @login_not_required
 @never_cache
 @require_GET
@@ -44,13 +49,22 @@ def check_database() -> bool:
 
 
 def check_cache() -> bool:
+    """Every configured cache answers. A Redis cache is asked directly: its fallback
+    (accessportal/fallback_cache.py) keeps pages working, but the portal is not ready."""
+    return all(_cache_answers(caches[alias]) for alias in settings.CACHES)
+
+
+def _cache_answers(store) -> bool:
+    probe = getattr(store, "probe", None)
+    if probe is not None:
+        return probe()
     # A key of its own per probe, so concurrent probes on several hosts never race.
     key = f"readyz:{uuid.uuid4().hex}"
-    cache.set(key, OK, timeout=10)
+    store.set(key, OK, timeout=10)
     try:
-        return cache.get(key) == OK
+        return store.get(key) == OK
     finally:
-        cache.delete(key)
+        store.delete(key)
 
 
 def stored_key_prefixes() -> set[str]:
@@ -99,12 +113,17 @@ def run_checks() -> dict[str, str]:
     for name, check in CHECKS.items():
         try:
             results[name] = OK if check() else FAIL
-        except Exception:  # any failure means "not ready"; the reason goes to the log only
-            logger.exception("readyz: %s check failed", name)
+        except Exception as error:  # any failure means "not ready"; the reason, to the log
+            # Probes come every few seconds: an outage is reported once a minute, not each.
+            throttled.warning(f"readyz:{name}", "readyz: %s check failed: %r", name, error)
             results[name] = FAIL
+        else:
+            if results[name] == OK:
+                throttled.resolved(f"readyz:{name}", "readyz: %s check passes again", name)
     return results
 
 
+@database_not_required  # answers 503 by itself, saying which check failed
 @login_not_required
 @never_cache
 @require_GET
@@ -112,6 +131,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Ready for traffic: database, cache and encryption keys all work (200), else 503."""
     checks = run_checks()
     ready = all(result == OK for result in checks.values())
-    return JsonResponse(
+    response = JsonResponse(
         {"status": OK if ready else FAIL, "checks": checks}, status=200 if ready else 503
     )
+    # Not Django's error line for every 503 probe: run_checks logs the reason once a minute.
+    response._has_been_logged = True
+    return response

@@ -50,17 +50,15 @@ class Command(BaseCommand):
         call_command("seed_demo", state=state, simulator_url=simulator_url, password=password)
         if apps.is_installed("alerts"):  # named, not imported: the catalog stays below it
             call_command("seed_demo_alerts")
-        simulator = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+        simulator = subprocess.Popen(  # noqa: S603 (our own module, our own arguments)
             [
                 sys.executable,
                 "-m",
                 "simulator",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(simulator_port),
-                "--state",
-                state,
+                # --option=value: a value starting with "-" is not taken for an option.
+                "--host=127.0.0.1",
+                f"--port={simulator_port}",
+                f"--state={state}",
             ]
         )
         try:

@@ -166,27 +166,25 @@ def _content_text(content: Any) -> str:
     return ""
 
 
-def _choice_text(choice: dict[str, Any]) -> str:
-    # delta first (V2, OpenAI), then message (V1 stream and every non-stream body),
-    # then text (completions-style servers behind some gateways).
+def _part_text(choice: dict[str, Any], field: str) -> str:
+    # delta first (V2, OpenAI), then message (V1 stream and every non-stream body).
     for key in ("delta", "message"):
         part = choice.get(key)
         if isinstance(part, dict):
-            text = _content_text(part.get("content"))
+            text = _content_text(part.get(field))
             if text:
                 return text
-    text = choice.get("text")
+    return ""
+
+
+def _choice_text(choice: dict[str, Any]) -> str:
+    # Then text (completions-style servers behind some gateways).
+    text = _part_text(choice, "content") or choice.get("text")
     return text if isinstance(text, str) else ""
 
 
 def _choice_reasoning(choice: dict[str, Any]) -> str:
-    for key in ("delta", "message"):
-        part = choice.get(key)
-        if isinstance(part, dict):
-            text = _content_text(part.get("reasoning_content"))
-            if text:
-                return text
-    return ""
+    return _part_text(choice, "reasoning_content")
 
 
 def _choices(payload: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:

@@ -26,16 +26,20 @@ def fits_the_width(page) -> bool:
     return size["scroll"] <= size["inner"] + 1
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_history_detail_and_replay(new_context, portal, signed_in, shot, viewport):
-    page = new_context(viewport=viewport).new_page()
+def open_v2_stream(page, portal, signed_in, deployment: str) -> None:
+    """Signed in as a member, the playground set for a streamed V2 call with team-all."""
     signed_in(page, "demo-member")
-    deployment = portal.deployment("Pangu NLP chat")
-    key = portal.access("team-all").api_key()
-    page.goto(portal.ws(f"playground/?deployment={deployment.code}"))
+    page.goto(portal.ws(f"playground/?deployment={portal.deployment(deployment).code}"))
     page.get_by_label("API version").select_option("v2")
     page.get_by_label("Authentication").select_option(f"access:{portal.access('team-all').code}")
     page.get_by_label("stream").check()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_history_detail_and_replay(new_context, portal, signed_in, shot, viewport):
+    page = new_context(viewport=viewport).new_page()
+    key = portal.access("team-all").api_key()
+    open_v2_stream(page, portal, signed_in, "Pangu NLP chat")
     page.get_by_label("Text of message 1").fill("Replay me, word for word")
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#pg-latency")).to_contain_text("ms")
@@ -82,12 +86,8 @@ def test_a_conversation_with_a_reasoning_model(
 ):
     portal = patient_portal
     page = new_context(viewport=viewport).new_page()
-    signed_in(page, "demo-member")
     key = portal.access("team-all").api_key()
-    page.goto(portal.ws(f"playground/?deployment={portal.deployment(REASONER).code}"))
-    page.get_by_label("API version").select_option("v2")
-    page.get_by_label("Authentication").select_option(f"access:{portal.access('team-all').code}")
-    page.get_by_label("stream").check()
+    open_v2_stream(page, portal, signed_in, REASONER)
     page.get_by_label("System message (optional)").fill("Answer in one sentence.")
     message(page, 1).fill("What should I plant first?")
 

@@ -146,9 +146,10 @@ class CallResult:
 
 class CallRun:
     """Runs a plan; iterate ``events()`` for (name, data) pairs: start, status (a
-    stream's HTTP status, once its head arrived), delta (the first one with ttft_ms),
-    usage, error, end. ``result`` fills in as it goes, so it can be recorded even when the
-    consumer stops early (the browser went away or pressed Stop)."""
+    stream's HTTP status, once its head arrived), reasoning (a reasoning model's thoughts)
+    and delta (the first of either with ttft_ms), usage, error, end. ``result`` fills in
+    as it goes, so it can be recorded even when the consumer stops early (the browser went
+    away or pressed Stop)."""
 
     def __init__(self, plan: CallPlan, policy: UpstreamPolicy) -> None:
         self.plan = plan

@@ -28,7 +28,7 @@ W = "/workspaces/{uuid:ws}"
 STREAM_DOC = {
     "description": _(
         "With Accept: text/event-stream the answer is the playground's event stream "
-        "(events start, delta, usage, error, end) instead of JSON."
+        "(events start, status, reasoning, delta, usage, error, end) instead of JSON."
     )
 }
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from simulator.server import start_background
 from tests.browser.conftest import DESKTOP
-from tests.browser.test_accessibility import PHONE
+from tests.browser.test_accessibility import BLOCKING, PHONE, axe_violations, describe
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,14 @@ def fits_the_width(page) -> bool:
         "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
     )
     return size["scroll"] <= size["inner"] + 1
+
+
+def axe_blocking(new_context, signed_in, url: str, viewport) -> list[str]:
+    """The page's blocking accessibility problems, checked in a context that lets axe in."""
+    checked = new_context(bypass_csp=True, viewport=viewport).new_page()
+    signed_in(checked, "demo-member")
+    checked.goto(url)
+    return [describe(url, v) for v in axe_violations(checked) if v["impact"] in BLOCKING]
 
 
 def open_v2_stream(page, portal, signed_in, deployment: str) -> None:
@@ -52,6 +60,7 @@ def test_history_detail_and_replay(new_context, portal, signed_in, shot, viewpor
     assert "[DONE]" in page.locator("#call-response").text_content()
     assert key not in page.content()
     assert fits_the_width(page)
+    assert axe_blocking(new_context, signed_in, page.url, viewport) == []
     shot(page, "-detail")
 
     page.get_by_role("link", name="Open in playground").click()
@@ -128,3 +137,4 @@ def test_a_conversation_with_a_reasoning_model(
     expect(page.locator("#pg-result")).to_be_hidden()
     assert key not in page.content()
     assert fits_the_width(page)
+    assert axe_blocking(new_context, signed_in, page.url, viewport) == []

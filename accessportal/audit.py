@@ -44,6 +44,6 @@ def record(
         actor_name=getattr(actor, "username", "") or "system",
         action=action,
         target=target[:200],
-        summary=summary[:500],
+        summary=summary[: AuditEvent._meta.get_field("summary").max_length],
         ip=ip,
     )

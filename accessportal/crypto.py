@@ -17,14 +17,17 @@ import base64
 import binascii
 import functools
 import hashlib
+import hmac
 import logging
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 FORMAT_VERSION = "v1"
 NONCE_BYTES = 12
@@ -50,6 +53,21 @@ def generate_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
 
 
+# Fingerprints: HMAC-SHA256 under a key derived (HKDF-SHA256, this label as "info") from
+# each encryption key. Why this is safe to store beside the ciphertext:
+# - HKDF with its own label yields a key independent of the AES key: fingerprints say
+#   nothing about the AES key, and the AES key is never used for two purposes.
+# - HMAC is a keyed PRF: without PORTAL_ENCRYPTION_KEYS a database copy cannot be used to
+#   test guesses of a key offline (as a plain SHA-256 of the key would allow).
+# - What it does reveal, to someone holding the database alone, is which rows hold equal
+#   secrets: exactly what it is for (warning about a key registered twice).
+FINGERPRINT_INFO = b"accessportal-secret-fingerprint:v1"
+
+
+def _fingerprint_key(raw: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=FINGERPRINT_INFO).derive(raw)
+
+
 def _key_id(raw: bytes) -> str:
     # A short fingerprint to pick the right key on decrypt; reveals nothing usable.
     return hashlib.sha256(b"accessportal-key-id:" + raw).hexdigest()[:8]
@@ -61,10 +79,12 @@ class Keyring:
 
     primary: str
     keys: dict[str, AESGCM]
+    fingerprint_keys: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_strings(cls, values: Iterable[str]) -> Keyring:
         keys: dict[str, AESGCM] = {}
+        fingerprint_keys: dict[str, bytes] = {}
         primary = ""
         for position, value in enumerate(v.strip() for v in values if v.strip()):
             try:
@@ -80,9 +100,23 @@ class Keyring:
             kid = _key_id(raw)
             primary = primary or kid
             keys.setdefault(kid, AESGCM(raw))
+            fingerprint_keys.setdefault(kid, _fingerprint_key(raw))
         if not keys:
             raise KeyConfigurationError("No encryption key is configured.")
-        return cls(primary=primary, keys=keys)
+        return cls(primary=primary, keys=keys, fingerprint_keys=fingerprint_keys)
+
+    def fingerprint(self, plaintext: str, *, purpose: str, kid: str | None = None) -> str:
+        """``<key id>:<hex HMAC>`` of a secret, under the primary key unless ``kid``.
+        Equal secrets (of one ``purpose``) have equal fingerprints under one key."""
+        kid = kid or self.primary
+        message = purpose.encode("utf-8") + b"\0" + plaintext.encode("utf-8")
+        digest = hmac.new(self.fingerprint_keys[kid], message, hashlib.sha256).hexdigest()
+        return f"{kid}:{digest}"
+
+    def fingerprints(self, plaintext: str, *, purpose: str) -> list[str]:
+        """The fingerprint under every configured key: rows written before a key rotation
+        (and not yet passed through rotate_secrets) still match."""
+        return [self.fingerprint(plaintext, purpose=purpose, kid=k) for k in self.fingerprint_keys]
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         nonce = os.urandom(NONCE_BYTES)
@@ -161,3 +195,11 @@ def encrypt(plaintext: str, *, context: str) -> str:
 
 def decrypt(token: str, *, context: str) -> str:
     return active_keyring().decrypt(token, context=context)
+
+
+def fingerprint(plaintext: str, *, purpose: str) -> str:
+    return active_keyring().fingerprint(plaintext, purpose=purpose)
+
+
+def fingerprints(plaintext: str, *, purpose: str) -> list[str]:
+    return active_keyring().fingerprints(plaintext, purpose=purpose)

@@ -27,7 +27,7 @@ from accessportal.models import (
     Status,
     Workspace,
 )
-from simulator.state import State
+from simulator.state import SIMULATOR_ADDRESS, State
 
 WORKSPACE_NAME = "Demo workspace"
 USERS = (("demo", Role.ADMIN), ("demo-member", Role.MEMBER), ("demo-viewer", Role.VIEWER))
@@ -94,6 +94,12 @@ def _edge_address(simulator_url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
 
 
+def _as_given(value: object, simulator_value: object) -> object:
+    """The state's edge address or port as it is, except the "simulator" token, which
+    stands for the simulator's own host or port (``simulator_value``)."""
+    return simulator_value if value == SIMULATOR_ADDRESS else value
+
+
 @transaction.atomic
 def seed(state: State, *, simulator_url: str, password: str) -> SeedResult:
     simulator_url = simulator_url.rstrip("/")
@@ -121,7 +127,8 @@ def seed(state: State, *, simulator_url: str, password: str) -> SeedResult:
 
     by_id: dict[str, Deployment] = {}
     for item in state.deployments:
-        # The simulator serves every mode on one address: edge deployments point at it.
+        # Addresses are registered as the state gives them; only the "simulator" token
+        # follows --simulator-url (the simulator serves every mode on its one address).
         edge_lb, edge_node = item.mode == "edge_lb", item.mode == "edge_node"
         by_id[item.deployment_id] = _upsert(
             Deployment,
@@ -134,11 +141,11 @@ def seed(state: State, *, simulator_url: str, password: str) -> SeedResult:
                 "mode": item.mode,
                 "serves_v1": "v1" in item.versions,
                 "serves_v2": "v2" in item.versions,
-                "elb_ip": host if edge_lb else None,
-                "elb_port": port if edge_lb else None,
+                "elb_ip": _as_given(item.elb_ip, host) if edge_lb else None,
+                "elb_port": _as_given(item.elb_port, port) if edge_lb else None,
                 "api_url": (item.api_url or "") if edge_lb else "",
-                "node_ip": host if edge_node else None,
-                "host_port": port if edge_node else None,
+                "node_ip": _as_given(item.node_ip, host) if edge_node else None,
+                "host_port": _as_given(item.host_port, port) if edge_node else None,
             },
         )
 

@@ -168,7 +168,22 @@ class DeploymentForm(forms.ModelForm):
         return data
 
 
-class ScopeChoiceField(forms.ModelMultipleChoiceField):
+class RowIdsChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes of rows by id; an id that no row can have is a form error."""
+
+    not_a_choice = _("Choose from the list.")
+
+    def _check_values(self, value):
+        # Django passes each value to the database as it came; an id outside 64 bits
+        # would be an OverflowError (a 500) on SQLite, not a form error.
+        if not isinstance(value, list | tuple) or not all(map(validators.is_row_id, value)):
+            raise ValidationError(self.not_a_choice, code="invalid_choice")
+        return super()._check_values(value)
+
+
+class ScopeChoiceField(RowIdsChoiceField):
+    not_a_choice = _("Choose services from the list.")
+
     def label_from_instance(self, obj: Deployment) -> str:
         return f"{obj.name} ({obj.get_mode_display()}, {obj.get_status_display()})"
 

@@ -12,7 +12,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accessportal import callpaths, crypto
+from accessportal.addresses import url_host
 from accessportal.masking import mask_secret
+from accessportal.validators import (
+    address_warning,
+    validate_callable_ip,
+    validate_callable_url,
+    validate_visible_name,
+)
 
 PORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(65535)]
 # An access whose key expires within this many days is "expiring soon" (list, navigation).
@@ -27,6 +34,21 @@ def default_iam_endpoint(region: str) -> str:
     return f"https://iam.{region}.myhuaweicloud.com"
 
 
+def address_warnings(urls) -> list[str]:
+    """One warning per host among ``urls`` that the portal's settings forbid calling
+    (loopback and private addresses are saved, since the settings may change)."""
+    hosts = dict.fromkeys(url_host(url) for url in urls if url)
+    found = (
+        address_warning(
+            host,
+            allow_loopback=settings.PORTAL_UPSTREAM_ALLOW_LOOPBACK,
+            allow_private=settings.PORTAL_UPSTREAM_ALLOW_PRIVATE,
+        )
+        for host in hosts
+    )
+    return [warning for warning in found if warning]
+
+
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
     MEMBER = "member", "Member"
@@ -38,14 +60,18 @@ ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
 
 class Workspace(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_visible_name])
     description = models.TextField(blank=True)
     region = models.CharField(max_length=64, default="cn-southwest-2")
     project_id = models.CharField("project ID", max_length=64)
     inference_endpoint = models.URLField(
-        max_length=500, help_text="Cloud base URL of the inference APIs."
+        max_length=500,
+        help_text="Cloud base URL of the inference APIs.",
+        validators=[validate_callable_url],
     )
-    iam_endpoint = models.URLField("IAM endpoint", max_length=500)
+    iam_endpoint = models.URLField(
+        "IAM endpoint", max_length=500, validators=[validate_callable_url]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -53,6 +79,9 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def address_warnings(self) -> list[str]:
+        return address_warnings([self.inference_endpoint, self.iam_endpoint])
 
     def role_of(self, user) -> str | None:
         membership = self.memberships.filter(user=user).only("role").first()
@@ -129,25 +158,30 @@ class DeploymentQuerySet(models.QuerySet):
 class Deployment(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deployments")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_visible_name])
     model_name = models.CharField(
         "model name",
         max_length=128,
         blank=True,
         help_text="The V2 'model' value: the deployment's custom name, fixed at creation.",
+        validators=[validate_visible_name],
     )
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MY_SERVICE)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
     deployment_id = models.CharField("deployment ID", max_length=64, blank=True)
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.CLOUD)
-    elb_ip = models.GenericIPAddressField("ELB public IP", null=True, blank=True)
+    elb_ip = models.GenericIPAddressField(
+        "ELB public IP", null=True, blank=True, validators=[validate_callable_ip]
+    )
     elb_port = models.PositiveIntegerField(
         "ELB port", null=True, blank=True, validators=PORT_VALIDATORS
     )
     api_url = models.CharField(
         "API URL prefix", max_length=255, blank=True, help_text="The service's path on the ELB."
     )
-    node_ip = models.GenericIPAddressField("node IP", null=True, blank=True)
+    node_ip = models.GenericIPAddressField(
+        "node IP", null=True, blank=True, validators=[validate_callable_ip]
+    )
     host_port = models.PositiveIntegerField(
         "host port", null=True, blank=True, validators=PORT_VALIDATORS
     )
@@ -158,8 +192,11 @@ class Deployment(models.Model):
         max_length=1000,
         blank=True,
         help_text="Paste the console's call path if it differs (gateway prefixes).",
+        validators=[validate_callable_url],
     )
-    v2_path_override = models.URLField("V2 call path override", max_length=1000, blank=True)
+    v2_path_override = models.URLField(
+        "V2 call path override", max_length=1000, blank=True, validators=[validate_callable_url]
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -242,6 +279,10 @@ class Deployment(models.Model):
     def call_paths(self) -> dict[str, str]:
         return callpaths.call_paths(self.call_target())
 
+    def address_warnings(self) -> list[str]:
+        """Why the current settings would refuse this deployment's call paths."""
+        return address_warnings(self.call_paths().values())
+
 
 class AccessQuerySet(models.QuerySet):
     def covering(self, deployment: Deployment) -> AccessQuerySet:
@@ -250,6 +291,11 @@ class AccessQuerySet(models.QuerySet):
             Q(all_services=True) | Q(pk__in=deployment.accesses.values("pk")),
             workspace_id=deployment.workspace_id,
         )
+
+    def with_key(self, key: str) -> AccessQuerySet:
+        """Accesses whose key equals ``key``, found by fingerprint (nothing decrypted)."""
+        fingerprints = ApplicationAccess.SECRETS[0].fingerprints(key)
+        return self.filter(api_key_fingerprint__in=fingerprints)
 
     def expiring_soon(self, now=None) -> AccessQuerySet:
         """Enabled accesses whose key expires within EXPIRING_SOON_DAYS (not yet expired)."""
@@ -273,9 +319,12 @@ class SecretField:
     another field) fails authentication instead of decrypting.
     """
 
-    def __init__(self, column: str, label: str) -> None:
+    def __init__(self, column: str, label: str, fingerprint_column: str | None = None) -> None:
         self.column = column
         self.label = label
+        # A keyed fingerprint kept beside the ciphertext, to find equal secrets without
+        # decrypting every row (see crypto.FINGERPRINT_INFO for why it is safe to store).
+        self.fingerprint_column = fingerprint_column
 
     def context(self, instance: models.Model) -> str:
         return f"{type(instance).__name__}.{self.label}:{instance.code}"
@@ -285,14 +334,22 @@ class SecretField:
 
     def write(self, instance: models.Model, plaintext: str) -> None:
         setattr(instance, self.column, crypto.encrypt(plaintext, context=self.context(instance)))
+        if self.fingerprint_column:
+            setattr(instance, self.fingerprint_column, self.fingerprint(plaintext))
+
+    def fingerprint(self, plaintext: str, keyring: crypto.Keyring | None = None) -> str:
+        return (keyring or crypto.active_keyring()).fingerprint(plaintext, purpose=self.label)
+
+    def fingerprints(self, plaintext: str) -> list[str]:
+        return crypto.fingerprints(plaintext, purpose=self.label)
 
 
 class ApplicationAccess(models.Model):
-    SECRETS = (SecretField("api_key_ciphertext", "api_key"),)
+    SECRETS = (SecretField("api_key_ciphertext", "api_key", "api_key_fingerprint"),)
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="accesses")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_visible_name])
     description = models.TextField(blank=True)
     all_services = models.BooleanField(
         "all services", default=True, help_text="Bound to every service of the workspace."
@@ -301,6 +358,7 @@ class ApplicationAccess(models.Model):
         Deployment, blank=True, related_name="accesses", verbose_name="associated services"
     )
     api_key_ciphertext = models.TextField(editable=False)
+    api_key_fingerprint = models.CharField(max_length=80, blank=True, editable=False, db_index=True)
     key_hint = models.CharField("API key", max_length=16, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -365,11 +423,18 @@ class IamCredential(models.Model):
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="iam_credentials"
     )
-    name = models.CharField(max_length=100, help_text="A label, e.g. 'ops robot'.")
-    iam_user = models.CharField("IAM user name", max_length=64)
-    domain_name = models.CharField("account (domain) name", max_length=64)
+    name = models.CharField(
+        max_length=100, help_text="A label, e.g. 'ops robot'.", validators=[validate_visible_name]
+    )
+    iam_user = models.CharField("IAM user name", max_length=64, validators=[validate_visible_name])
+    domain_name = models.CharField(
+        "account (domain) name", max_length=64, validators=[validate_visible_name]
+    )
     project_name = models.CharField(
-        "project scope", max_length=64, help_text="The project the token is scoped to (region)."
+        "project scope",
+        max_length=64,
+        help_text="The project the token is scoped to (region).",
+        validators=[validate_visible_name],
     )
     password_ciphertext = models.TextField(editable=False)
     created_by = models.ForeignKey(
@@ -432,7 +497,7 @@ class AuditEvent(models.Model):
     actor_name = models.CharField(max_length=150, help_text="Kept when the user is deleted.")
     action = models.CharField(max_length=32, choices=AuditAction.choices)
     target = models.CharField(max_length=200)
-    summary = models.CharField(max_length=500, blank=True)
+    summary = models.CharField(max_length=2000, blank=True)  # room for every change of an edit
     ip = models.GenericIPAddressField("IP address", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accessportal import audit
+from accessportal.changes import describe_form
 from accessportal.models import (
     ApplicationAccess,
     AuditAction,
@@ -26,36 +27,6 @@ class LastAdminError(Exception):
 def describe_deployment(deployment: Deployment) -> str:
     versions = "+".join(v.upper() for v in deployment.versions)
     return f"{deployment.get_mode_display()}, {versions}, {deployment.get_status_display()}"
-
-
-# Where keys, tokens and passwords are sent: a change is logged with both values, so
-# re-routing a key shows in the audit log as plainly as revealing it.
-ROUTING_FIELDS = {
-    "inference_endpoint",
-    "iam_endpoint",
-    "project_id",
-    "mode",
-    "deployment_id",
-    "elb_ip",
-    "elb_port",
-    "api_url",
-    "node_ip",
-    "host_port",
-    "v1_path_override",
-    "v2_path_override",
-}
-
-
-def describe_changes(form) -> str:
-    """``Changed: name, iam_endpoint (https://a → https://b)`` for a bound model form."""
-    parts = []
-    for name in form.changed_data:
-        if name in ROUTING_FIELDS:
-            before, after = form.initial.get(name) or "—", form.cleaned_data.get(name) or "—"
-            parts.append(f"{name} ({before} → {after})")
-        else:
-            parts.append(name)
-    return "Changed: " + ", ".join(parts) if parts else "No change"
 
 
 def describe_scope(access: ApplicationAccess) -> str:
@@ -112,7 +83,7 @@ def save_workspace(*, form, actor, ip: str | None) -> Workspace:
         actor=actor,
         action=AuditAction.WORKSPACE_UPDATE,
         target=workspace.name,
-        summary=describe_changes(form),
+        summary=describe_form(form),
         ip=ip,
     )
     return workspace
@@ -126,7 +97,7 @@ def save_deployment(*, form, actor, ip: str | None) -> Deployment:
         ip=ip,
         actions=(AuditAction.DEPLOYMENT_CREATE, AuditAction.DEPLOYMENT_UPDATE),
         summary=lambda deployment, creating: (
-            describe_deployment(deployment) + ("" if creating else f"; {describe_changes(form)}")
+            describe_deployment(deployment) + ("" if creating else f"; {describe_form(form)}")
         ),
     )
 
@@ -150,7 +121,10 @@ def save_access(*, form, actor, ip: str | None) -> ApplicationAccess:
         actor=actor,
         ip=ip,
         actions=(AuditAction.ACCESS_CREATE, AuditAction.ACCESS_UPDATE),
-        summary=lambda access, _: f"Scope: {describe_scope(access)}; key {access.key_hint}",
+        summary=lambda access, creating: (
+            f"Scope: {describe_scope(access)}; key {access.key_hint}"
+            + ("" if creating else f"; {describe_form(form)}")
+        ),
     )
 
 
@@ -182,6 +156,7 @@ def rotate_access_key(*, access: ApplicationAccess, new_key: str, actor, ip: str
     access.save(
         update_fields=[
             "api_key_ciphertext",
+            "api_key_fingerprint",
             "key_hint",
             "key_rotated_at",
             "last_check",
@@ -211,6 +186,18 @@ def delete_access(*, access: ApplicationAccess, actor, ip: str | None) -> None:
 
 
 @sensitive_variables("key")
+def key_registered_elsewhere(key: str, *, access: ApplicationAccess, user) -> bool:
+    """Whether another access, in a workspace ``user`` belongs to, holds the same key.
+    Found by fingerprint: no row is decrypted, and the answer names no access."""
+    return (
+        ApplicationAccess.objects.with_key(key)
+        .filter(workspace__memberships__user=user)
+        .exclude(pk=access.pk)
+        .exists()
+    )
+
+
+@sensitive_variables("key")
 def reveal_access_key(*, access: ApplicationAccess, actor, ip: str | None) -> str:
     """Decrypt the key for an admin; the audit row is written before the key leaves."""
     with transaction.atomic():
@@ -226,22 +213,24 @@ def reveal_access_key(*, access: ApplicationAccess, actor, ip: str | None) -> st
     return key
 
 
-def describe_credential(credential, creating: bool, changed: list[str]) -> str:
+def describe_credential(credential, creating: bool, changes: str) -> str:
     summary = f"IAM user {credential.iam_user}@{credential.domain_name}"
-    return summary if creating else f"{summary}; changed: {', '.join(changed)}"
+    return summary if creating else f"{summary}; {changes}"
 
 
 @sensitive_variables()
 @transaction.atomic
 def save_credential(*, form, actor, ip: str | None):
-    # The password shows up in changed_data only as "password" and only when typed.
-    changed = list(form.changed_data)
+    # The password shows up in changed_data only when typed, and only as "(changed)".
+    # Described before saving: save() does not touch initial or cleaned_data, but reading
+    # them first keeps that obvious.
+    changes = describe_form(form)
     return _save_audited(
         form,
         actor=actor,
         ip=ip,
         actions=(AuditAction.CREDENTIAL_CREATE, AuditAction.CREDENTIAL_UPDATE),
-        summary=lambda credential, creating: describe_credential(credential, creating, changed),
+        summary=lambda credential, creating: describe_credential(credential, creating, changes),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -12,12 +11,12 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accessportal import addresses
 from accessportal.crypto import CryptoError
-from accessportal.validators import validate_secret_text
+from accessportal.validators import validate_secret_text, validate_visible_name
 from alerts import signing
 from alerts.models import SIGNED_KINDS, SUBSCRIBABLE, Channel, ChannelKind, WebhookTarget
 from chat.calls import policy_from_settings
-from chat.upstream import UpstreamError, check_address
 
 MAX_RECIPIENTS = 20
 URL_MAX = 1000
@@ -42,19 +41,20 @@ def validate_webhook_url(value: str) -> None:
         raise ValidationError(_("Enter a valid http or https URL."))
     if parts.username is not None or parts.password is not None:
         raise ValidationError(_("The URL must not contain a user name or password."))
-    host = parts.hostname.rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        host = "127.0.0.1"
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
+    # The portal's one classification (accessportal/addresses.py): also numeric spellings
+    # such as 2852039166 or 0xa9.0xfe.0xa9.0xfe, which the resolver reads as addresses.
+    category = addresses.classify_host(parts.hostname)
+    if category is None:
         return
-    try:
-        check_address(host, policy_from_settings())
-    except UpstreamError as error:
+    policy = policy_from_settings()
+    reason = addresses.refusal_of_category(
+        category, allow_loopback=policy.allow_loopback, allow_private=policy.allow_private
+    )
+    if reason is not None:
+        why = f"{parts.hostname} is {addresses.CATEGORY_TEXT[reason]}"
         raise ValidationError(
-            gettext("The portal may not send to this address: %(why)s.") % {"why": error.message}
-        ) from None
+            gettext("The portal may not send to this address: %(why)s.") % {"why": why}
+        )
 
 
 def mask_url(url: str) -> str:
@@ -66,7 +66,7 @@ def mask_url(url: str) -> str:
 
 
 class ChannelForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100, validators=[validate_visible_name])
     recipients = forms.CharField(
         label=_("Recipients"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accessportal import validators
+from accessportal.forms import RowIdsChoiceField
 from accessportal.models import ApplicationAccess, Role, Workspace
 
 LIFETIMES = [
@@ -21,7 +22,7 @@ LIFETIMES = [
 ]
 
 
-class AccessChoiceField(forms.ModelMultipleChoiceField):
+class AccessChoiceField(RowIdsChoiceField):
     def label_from_instance(self, obj: ApplicationAccess) -> str:
         return f"{obj.workspace.name} / {obj.name} ({obj.key_hint})"
 
@@ -38,7 +39,7 @@ class TokenForm(forms.Form):
         label=_("secrets: fetch keys of accesses (admins only; audited)"), required=False
     )
     lifetime = forms.ChoiceField(label=_("Expires after"), choices=LIFETIMES, initial="90")
-    workspaces = forms.ModelMultipleChoiceField(
+    workspaces = RowIdsChoiceField(
         label=_("Workspaces"),
         queryset=Workspace.objects.none(),
         required=False,

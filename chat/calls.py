@@ -27,6 +27,7 @@ from accessportal.models import ApplicationAccess, Deployment, IamCredential
 from chat import tokens
 from chat.hints import hint_for
 from chat.models import Origin, Outcome, TestCall
+from chat.scrub import Scrubber
 from chat.streams import (
     Delta,
     Done,
@@ -126,15 +127,19 @@ class CallResult:
     ttft_ms: int | None = None
     raw: list[str] = field(default_factory=list)
     raw_size: int = 0
+    # The call's secrets: whatever the upstream sends back passes through it before it
+    # is relayed, kept or recorded (an upstream may echo the request's headers).
+    scrubber: Scrubber = field(default_factory=Scrubber, repr=False)
 
     def keep_raw(self, text: str) -> None:
+        text = self.scrubber.text(text)
         if self.raw_size < RAW_LIMIT:
             self.raw.append(text[: RAW_LIMIT - self.raw_size])
             self.raw_size += len(text)
 
     def fail(self, code: str, message: str) -> dict:
         # Upstream codes and texts are untrusted: cut to what the history keeps.
-        code, message = code[:64], message[:500]
+        code, message = self.scrubber.text(code)[:64], self.scrubber.text(message)[:500]
         self.outcome, self.error_code, self.error_message = Outcome.ERROR, code, message
         return {
             "code": code,
@@ -216,10 +221,13 @@ class CallRun:
     @sensitive_variables()  # all locals, also in the client frames below this one
     def _send(self, opener, *, refresh: bool = False):
         plan = self.plan
+        scrubber = self.result.scrubber
         if plan.credential:
+            scrubber.add(plan.credential.password())
             secret = tokens.get_token(plan.credential, self.policy, refresh=refresh)
         else:
             secret = plan.access.api_key()
+        scrubber.add(secret)
         headers = request_headers(plan.version, plan.auth_mode, secret)
         if plan.stream:
             headers["Accept"] = "text/event-stream"
@@ -238,6 +246,9 @@ class CallRun:
         error = parse_error_body(body)
         return bool(error and error[0] in TOKEN_RETRY_CODES)
 
+    def _scrubbed(self, body: bytes) -> bytes:
+        return self.result.scrubber.text(body.decode("utf-8", "replace")).encode()
+
     def _error_from_body(self, body: bytes) -> dict:
         code, message = parse_error_body(body) or (
             f"HTTP {self.result.status}",
@@ -250,11 +261,12 @@ class CallRun:
         if self._needs_new_token(response.status, response.body):
             response = self._send(post_json, refresh=True)
         self.result.status = response.status
-        self.result.keep_raw(response.body.decode("utf-8", "replace"))
+        answer = self._scrubbed(response.body)
+        self.result.keep_raw(answer.decode())
         if not 200 <= response.status < 300:
-            yield "error", self._error_from_body(response.body)
+            yield "error", self._error_from_body(answer)
             return
-        completion = parse_completion(response.body)
+        completion = parse_completion(answer)
         if completion is None:
             yield (
                 "error",
@@ -285,13 +297,15 @@ class CallRun:
                 error_body = None if 200 <= upstream.status < 300 else upstream.read_body()
             self.result.status = upstream.status
             if error_body is not None:
-                self.result.keep_raw(error_body.decode("utf-8", "replace"))
+                error_body = self._scrubbed(error_body)
+                self.result.keep_raw(error_body.decode())
                 yield "error", self._error_from_body(error_body)
                 return
             # The browser shows the status now, not when the stream ends.
             yield "status", {"status": upstream.status}
             parser = StreamParser()
-            for line in upstream.iter_lines():
+            for raw_line in upstream.iter_lines():
+                line = self.result.scrubber.text(raw_line)
                 self.result.keep_raw(line + "\n")
                 for event in parser.feed_line(line):
                     yield from self._stream_event(event)

@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accessportal import crypto
 from accessportal.models import IamCredential
+from chat.scrub import scrub
 from chat.streams import parse_error_body
 from chat.upstream import UpstreamPolicy, post_json
 
@@ -93,7 +94,10 @@ def fetch_token(credential: IamCredential, policy: UpstreamPolicy) -> str:
     )
     token = response.headers.get("x-subject-token", "")
     if response.status != 201 or not token:
-        _code, message = parse_error_body(response.body) or ("", "")
+        # IAM may repeat the request (the password) or the token in its error: masked
+        # before the body is parsed, since parsing shortens the message.
+        answer = scrub(response.body.decode("utf-8", "replace"), [credential.password(), token])
+        _code, message = parse_error_body(answer) or ("", "")
         if response.status == 401:
             raise TokenError("IAM.401", message or "IAM refused the credential.", 401)
         raise TokenError(

@@ -41,6 +41,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import PoolManager
 from urllib3.util.connection import allowed_gai_family
 
+from accessportal.addresses import CATEGORY_TEXT, classify_address, refusal
+
 __all__ = [
     "Cancellation",
     "UpstreamError",
@@ -164,116 +166,12 @@ def _shut_down(sock: socket.socket) -> None:
 
 # --------------------------------------------------------------------------- addresses
 
-_IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-_METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a)
-    for a in (
-        "169.254.169.254",  # most clouds, Huawei Cloud included
-        "fd00:ec2::254",  # AWS IPv6 IMDS (a ULA, so "private" would otherwise pass it)
-        "100.100.100.200",  # Alibaba Cloud (inside CGNAT 100.64/10)
-    )
-)
-
-# Checked in order; the first match names the category.
-_NETWORKS: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = tuple(
-    (ipaddress.ip_network(net), category)
-    for net, category in (
-        ("0.0.0.0/8", "unspecified"),  # Linux connects 0.0.0.0 to the local host
-        ("::/128", "unspecified"),
-        ("169.254.0.0/16", "link_local"),
-        ("fe80::/10", "link_local"),
-        ("224.0.0.0/4", "multicast"),
-        ("ff00::/8", "multicast"),
-        ("240.0.0.0/4", "reserved"),  # includes 255.255.255.255
-        ("127.0.0.0/8", "loopback"),
-        ("::1/128", "loopback"),
-        ("10.0.0.0/8", "private"),
-        ("172.16.0.0/12", "private"),
-        ("192.168.0.0/16", "private"),
-        ("100.64.0.0/10", "private"),  # carrier-grade NAT, often cloud-internal
-        ("192.0.0.0/24", "private"),  # IETF protocol assignments (DS-Lite, NAT64 discovery)
-        ("198.18.0.0/15", "private"),  # benchmarking, used inside some clouds
-        ("fc00::/7", "private"),
-        ("fec0::/10", "private"),  # deprecated site-local
-        ("64:ff9b:1::/48", "private"),  # local-use NAT64 (RFC 8215); embedding varies
-    )
-)
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
-_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT, RFC 2765
-_ALWAYS_REFUSED = frozenset({"metadata", "unspecified", "link_local", "multicast", "reserved"})
-
-
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address really reaches, for the forms that carry one.
-
-    A dual-stack socket connects ::ffff:a.b.c.d to a.b.c.d, and a NAT64 or 6to4 gateway
-    forwards to the embedded address, so these must be judged as that IPv4 address.
-    """
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    if address in _NAT64 or address in _IPV4_TRANSLATED:
-        return low32
-    if address in _IPV4_COMPATIBLE and int(address) > 1:  # not :: and not ::1
-        return low32
-    return None
-
-
-def classify_address(ip: str) -> str:
-    """One of metadata, unspecified, link_local, multicast, reserved, loopback, private,
-    public. Raises ValueError if ``ip`` is not an IP address."""
-    address: _IPAddress = ipaddress.ip_address(ip)
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.scope_id:
-            address = ipaddress.IPv6Address(str(address).split("%", 1)[0])
-        embedded = _embedded_ipv4(address)
-        if embedded is not None:
-            address = embedded
-    if address in _METADATA_ADDRESSES:
-        return "metadata"
-    for network, category in _NETWORKS:
-        if address.version == network.version and address in network:
-            return category
-    return "public"
-
-
-def _refusal(ip: str, allow_loopback: bool, allow_private: bool) -> str | None:
-    """Why ``ip`` may not be contacted, or None if it may."""
-    try:
-        category = classify_address(ip)
-    except ValueError:
-        return "unparseable"
-    if category in _ALWAYS_REFUSED:
-        return category
-    if category == "loopback" and not allow_loopback:
-        return category
-    if category == "private" and not allow_private:
-        return category
-    return None
-
-
-_CATEGORY_TEXT = {
-    "metadata": "a cloud metadata address",
-    "unspecified": "an unspecified address",
-    "link_local": "a link-local address",
-    "multicast": "a multicast address",
-    "reserved": "a reserved address",
-    "loopback": "a loopback address (not allowed by the portal's settings)",
-    "private": "a private-network address (not allowed by the portal's settings)",
-    "unparseable": "an address the portal cannot check",
-}
-
 
 def check_address(ip: str, policy: UpstreamPolicy) -> None:
     """Raise UpstreamError("blocked_address") if ``policy`` forbids connecting to ``ip``."""
-    reason = _refusal(ip, policy.allow_loopback, policy.allow_private)
+    reason = refusal(ip, allow_loopback=policy.allow_loopback, allow_private=policy.allow_private)
     if reason is not None:
-        raise UpstreamError("blocked_address", f"{ip} is {_CATEGORY_TEXT[reason]}")
+        raise UpstreamError("blocked_address", f"{ip} is {CATEGORY_TEXT[reason]}")
 
 
 # ------------------------------------------------------------------ pinned connections
@@ -313,12 +211,14 @@ def _connect_checked(
     # One refused answer refuses the host: a name that resolves to a public address
     # and to the metadata service is an attack, not a choice between two servers.
     for *_, sockaddr in infos:
-        reason = _refusal(str(sockaddr[0]), rules.allow_loopback, rules.allow_private)
+        reason = refusal(
+            str(sockaddr[0]), allow_loopback=rules.allow_loopback, allow_private=rules.allow_private
+        )
         if reason is not None:
             verb = "is" if _is_ip_literal(host) else "resolves to"
             raise UpstreamError(
                 "blocked_address",
-                f"refusing to connect: {label} {verb} {_CATEGORY_TEXT[reason]}",
+                f"refusing to connect: {label} {verb} {CATEGORY_TEXT[reason]}",
             )
 
     # The connect budget is shared by all answers so a long answer list cannot

@@ -9,6 +9,7 @@ never echo a key or password.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from collections.abc import Mapping
@@ -35,6 +36,10 @@ FAULTS = (
     "redirect",
 )
 DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
+# An edge address or port that means "wherever the simulator itself listens": seed_demo
+# registers the host or port of its --simulator-url there. Any other value is an address
+# of its own and is registered as it is.
+SIMULATOR_ADDRESS = "simulator"
 
 
 class StateError(ValueError):
@@ -57,11 +62,11 @@ class Deployment:
     versions: tuple[str, ...] = VERSIONS
     mode: str = "cloud"
     source: str = "my_service"
-    elb_ip: str | None = None
-    elb_port: int | None = None
+    elb_ip: str | None = None  # an IP address, or SIMULATOR_ADDRESS
+    elb_port: int | str | None = None  # 1-65535, or SIMULATOR_ADDRESS
     api_url: str | None = None
     node_ip: str | None = None
-    host_port: int | None = None
+    host_port: int | str | None = None
     # A reasoning model: answers carry reasoning_content beside content.
     reasoning: bool = False
 
@@ -191,11 +196,11 @@ def _build_deployment(item: Any, where: str) -> Deployment:
         versions=tuple(versions),
         mode=mode,
         source=_choice(item, "source", SOURCES, where, default="my_service"),
-        elb_ip=item.get("elb_ip"),
-        elb_port=item.get("elb_port"),
+        elb_ip=_edge_ip(item, "elb_ip", where),
+        elb_port=_edge_port(item, "elb_port", where),
         api_url=item["api_url"].strip("/") if isinstance(item.get("api_url"), str) else None,
-        node_ip=item.get("node_ip"),
-        host_port=item.get("host_port"),
+        node_ip=_edge_ip(item, "node_ip", where),
+        host_port=_edge_port(item, "host_port", where),
         reasoning=item.get("reasoning") is True,
     )
     required = {"edge_lb": ("elb_ip", "elb_port", "api_url"), "edge_node": ("node_ip", "host_port")}
@@ -225,6 +230,29 @@ def _list(raw: Mapping[str, Any], name: str) -> list[Any]:
     value = raw.get(name, [])
     if not isinstance(value, list):
         raise StateError(f"{name} must be a list")
+    return value
+
+
+def _edge_ip(item: Mapping[str, Any], name: str, where: str) -> str | None:
+    value = item.get(name)
+    if value is None or value == SIMULATOR_ADDRESS:
+        return value
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)  # ip_address() would take 5 for 0.0.0.5
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise StateError(
+            f"{where}.{name} must be an IP address or {SIMULATOR_ADDRESS!r}, got {value!r}"
+        ) from None
+
+
+def _edge_port(item: Mapping[str, Any], name: str, where: str) -> int | str | None:
+    value = item.get(name)
+    if value is None or value == SIMULATOR_ADDRESS:
+        return value
+    if type(value) is not int or not 1 <= value <= 65535:
+        raise StateError(f"{where}.{name} must be 1-65535 or {SIMULATOR_ADDRESS!r}, got {value!r}")
     return value
 
 

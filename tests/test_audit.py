@@ -101,3 +101,76 @@ def test_rerouting_a_deployment_or_the_iam_endpoint_is_logged_with_both_values(w
     )
     event = AuditEvent.objects.get(action="workspace.update")
     assert "iam_endpoint (https://iam.example.test → https://iam.other.test)" in event.summary
+
+
+def test_change_descriptions_are_old_to_new_and_secrets_only_changed():
+    from datetime import UTC, datetime
+
+    from accessportal.changes import describe, shown
+
+    summary = describe(
+        ["name", "disabled", "expires_at", "password", "description"],
+        {"name": "a", "disabled": False, "expires_at": None, "password": None},
+        {
+            "name": "b",
+            "disabled": True,
+            "expires_at": datetime(2027, 1, 2, 3, 4, tzinfo=UTC),
+            "password": "hunter2-secret",
+            "description": "line one\nline two " + "x" * 200,
+        },
+    )
+    assert summary.startswith("Changed: name (a → b), disabled (no → yes), ")
+    assert "expires_at (— → 2027-01-02 03:04 UTC)" in summary
+    assert "password (changed)" in summary and "hunter2" not in summary
+    assert "description (— → line one line two xxx" in summary and "x" * 100 not in summary
+    assert describe([], {}, {}) == "No change"
+    assert shown(["b", "a"]) == "a, b"
+
+
+def test_access_edit_records_each_change(world, admin_client):
+    from tests import factories
+
+    chat = factories.make_deployment(world.alpha, name="Chat")
+    factories.make_deployment(world.alpha, name="Code")
+    access = factories.make_access(world.alpha, name="team", description="old words")
+    admin_client.post(
+        f"/w/{world.alpha.code}/access/{access.code}/edit/",
+        {
+            "name": "team-chat",
+            "description": "new words",
+            "scope": "selected",
+            "deployments": [chat.pk],
+            "expires_at": "2099-03-04T05:06",
+        },
+    )
+    event = AuditEvent.objects.get(action="access.update")
+    for part in (
+        "name (team → team-chat)",
+        "description (old words → new words)",
+        "scope (all → selected)",
+        "deployments (— → Chat)",
+        "expires_at (— → 2099-03-04 05:06 UTC)",
+    ):
+        assert part in event.summary
+    page = admin_client.get(f"/w/{world.alpha.code}/audit/").content.decode()
+    assert "name (team → team-chat)" in page and "deployments (— → Chat)" in page
+
+
+def test_credential_edit_says_the_password_changed_and_nothing_more(world, admin_client):
+    from tests import factories
+
+    credential = factories.make_credential(world.alpha, name="robot", password="old-Pa55word")
+    admin_client.post(
+        f"/w/{world.alpha.code}/credentials/{credential.code}/edit/",
+        {
+            "name": "robot",
+            "iam_user": "ops-bot-2",
+            "domain_name": "acme",
+            "project_name": credential.project_name,
+            "password": "new-Pa55word-canary",
+        },
+    )
+    event = AuditEvent.objects.get(action="credential.update")
+    assert "iam_user (ops-bot → ops-bot-2)" in event.summary
+    assert "password (changed)" in event.summary
+    assert "canary" not in event.summary and "Pa55" not in event.summary

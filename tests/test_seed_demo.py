@@ -69,3 +69,48 @@ def test_every_call_path_answers(demo, item):
         )
         assert response.status_code == 200, (version, response.text)
         assert response.json()["choices"][0]["message"]["content"]
+
+
+def test_a_state_with_its_own_edge_addresses_is_registered_as_it_is(db, tmp_path, capsys):
+    """Only the "simulator" token follows --simulator-url; other addresses stay."""
+    raw = json.loads(DEFAULT_STATE_PATH.read_text())
+    node = next(d for d in raw["deployments"] if d["mode"] == "edge_node")
+    node["node_ip"], node["host_port"] = "::1", 8002
+    lb = next(d for d in raw["deployments"] if d["mode"] == "edge_lb")
+    lb["elb_ip"], lb["elb_port"] = "192.0.2.10", 8443
+    mixed = next(d for d in raw["deployments"][::-1] if d["mode"] == "edge_node")
+    mixed["node_ip"], mixed["host_port"] = "simulator", 9000
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(raw))
+    call_command(
+        "seed_demo", state=str(path), simulator_url="http://127.0.0.9:18001", password="p-1-x"
+    )
+    registered = {d.deployment_id: d for d in Deployment.objects.all()}
+
+    def edge(item) -> tuple:
+        d = registered[item["deployment_id"]]
+        return (d.elb_ip, d.elb_port) if d.mode == "edge_lb" else (d.node_ip, d.host_port)
+
+    assert edge(node) == ("::1", 8002)
+    assert registered[node["deployment_id"]].call_paths()["v1"].startswith("http://[::1]:8002/")
+    assert edge(lb) == ("192.0.2.10", 8443)
+    assert edge(mixed) == ("127.0.0.9", 9000)
+    followers = [
+        d for d in raw["deployments"] if "simulator" in (d.get("elb_ip"), d.get("node_ip"))
+    ]
+    assert len(followers) >= 3
+    for item in followers:
+        assert edge(item) == ("127.0.0.9", 9000 if item is mixed else 18001)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("node_ip", "not-an-ip"), ("host_port", 70000), ("host_port", "8001"), ("node_ip", 5)],
+)
+def test_a_state_with_a_bad_edge_address_is_refused(tmp_path, field, value):
+    from simulator.state import StateError
+
+    raw = json.loads(DEFAULT_STATE_PATH.read_text())
+    next(d for d in raw["deployments"] if d["mode"] == "edge_node")[field] = value
+    with pytest.raises(StateError, match=field):
+        load_state(raw)

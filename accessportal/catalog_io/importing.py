@@ -55,6 +55,7 @@ from accessportal.models import (
 class ImportResult:
     counts: dict[str, int]
     skipped_secret_rows: int = 0
+    created_users: tuple[str, ...] = ()
 
 
 @dataclass
@@ -202,8 +203,9 @@ def _plan_workspace(raw: Any, path: str, sealer: Sealer | None) -> _Item:
     return workspace
 
 
-def _check_references(plan: list[_Item]) -> None:
-    """Member usernames exist, codes are new and unique, accesses name their own deployments."""
+def _check_references(plan: list[_Item], *, create_missing_users: bool) -> list[str]:
+    """Member usernames exist (or may be created: returned), codes are new and unique,
+    accesses name their own deployments."""
     User = get_user_model()
     wanted: dict[str, str] = {}
     for workspace in plan:
@@ -215,11 +217,14 @@ def _check_references(plan: list[_Item]) -> None:
         )
     )
     missing = sorted(set(wanted) - known)
-    if missing:
+    if missing and not create_missing_users:
         raise CatalogError(
             f"Member username(s) that do not exist here: {', '.join(missing)} (first at "
-            f"{wanted[missing[0]]}). Create those users first, then import again."
+            f"{wanted[missing[0]]}). Create those users first, or import with "
+            "--create-missing-users."
         )
+    for username in missing:
+        _check_new_username(username, wanted[username])
 
     groups = [(Workspace, plan)] + [
         (model, [item for w in plan for item in w.children[key]])
@@ -254,6 +259,25 @@ def _check_references(plan: list[_Item]) -> None:
                     f"{access.path}.deployments: {strangers[0]} is not a deployment of this "
                     "workspace."
                 )
+    return missing
+
+
+def _check_new_username(username: str, path: str) -> None:
+    User = get_user_model()
+    try:
+        User(**{User.USERNAME_FIELD: username}).clean_fields(exclude=["password"])
+    except ValidationError:
+        raise CatalogError(f"{path}: {username!r:.60} cannot be a username here.") from None
+
+
+def _create_users(usernames: list[str]) -> None:
+    """Members the target database lacks, created without a usable password: they sign
+    in after a password reset (or through single sign-on), never with a guessed one."""
+    User = get_user_model()
+    for username in usernames:
+        user = User(**{User.USERNAME_FIELD: username})
+        user.set_unusable_password()
+        user.save()
 
 
 def _users(plan: list[_Item]) -> dict[str, Any]:
@@ -348,7 +372,11 @@ def _write(plan: list[_Item], *, with_secret_rows: bool) -> dict[str, int]:
 
 @sensitive_variables()
 def apply_import(
-    data: Any, *, passphrase: str | None = None, structure_only: bool = False
+    data: Any,
+    *,
+    passphrase: str | None = None,
+    structure_only: bool = False,
+    create_missing_users: bool = False,
 ) -> ImportResult:
     """Add the catalog in ``data`` to the database, all or nothing.
 
@@ -357,7 +385,8 @@ def apply_import(
     whose code is already in the database, a wrong passphrase, and missing secrets unless
     ``structure_only`` (which leaves accesses and IAM credentials out). Creators and audit
     actors whose usernames do not exist are imported as "nobody", as if the user had been
-    deleted; the audit row keeps the name.
+    deleted; the audit row keeps the name. With ``create_missing_users``, members whose
+    usernames do not exist are created without a usable password, in the same transaction.
     """
     _check_header(data)
     secret_rows = _count_secret_rows(data)
@@ -377,10 +406,15 @@ def apply_import(
     plan = [
         _plan_workspace(raw, f"workspaces[{i}]", sealer) for i, raw in enumerate(data["workspaces"])
     ]
-    _check_references(plan)
+    missing_users = _check_references(plan, create_missing_users=create_missing_users)
     try:
         with transaction.atomic():
+            _create_users(missing_users)
             counts = _write(plan, with_secret_rows=not structure_only)
     except IntegrityError as error:  # a race with another writer; full_clean saw no conflict
         raise CatalogError(f"The database refused the catalog: {error}") from None
-    return ImportResult(counts=counts, skipped_secret_rows=secret_rows if structure_only else 0)
+    return ImportResult(
+        counts=counts,
+        skipped_secret_rows=secret_rows if structure_only else 0,
+        created_users=tuple(missing_users),
+    )

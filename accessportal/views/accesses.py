@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
@@ -55,6 +56,19 @@ def access_detail(request: HttpRequest, access) -> HttpResponse:
     return _detail(request, _access(request, access))
 
 
+@sensitive_variables("key")
+def _warn_if_shared(request: HttpRequest, key: str, access) -> None:
+    if services.key_registered_elsewhere(key, access=access, user=request.user):
+        messages.warning(
+            request,
+            _(
+                "This key is also registered in another application access of a workspace "
+                "you belong to. Sharing one key makes it harder to rotate or revoke; the "
+                "console can issue a key per application."
+            ),
+        )
+
+
 @sensitive_post_parameters("api_key")
 @workspace_view(Role.ADMIN, methods=("GET", "POST"))
 def access_create(request: HttpRequest) -> HttpResponse:
@@ -65,6 +79,7 @@ def access_create(request: HttpRequest) -> HttpResponse:
         and (access := saved(form, services.save_access, actor=request.user, ip=client_ip(request)))
     ):
         messages.success(request, f"Application access “{access.name}” created.")
+        _warn_if_shared(request, form.cleaned_data["api_key"], access)
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
     return render(request, "accessportal/access_form.html", {"form": form})
 
@@ -127,6 +142,7 @@ def access_rotate(request: HttpRequest, access) -> HttpResponse:
         messages.success(
             request, f"Key of “{access.name}” rotated; it now ends in {access.key_hint[-3:]}."
         )
+        _warn_if_shared(request, new_key, access)
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
     return render(request, "accessportal/access_rotate.html", {"form": form, "access": access})
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest
@@ -33,3 +34,9 @@ def saved(form, service, **kwargs):
     except IntegrityError:
         form.add_error(None, CONFLICT)
         return None
+
+
+def warn_about_addresses(request: HttpRequest, saved_object) -> None:
+    """After a save: say which of its addresses the current settings would refuse."""
+    for warning in saved_object.address_warnings():
+        messages.warning(request, warning)

@@ -11,7 +11,7 @@ from accessportal.examples import example_json
 from accessportal.forms import DeploymentFilterForm, DeploymentForm
 from accessportal.models import ApplicationAccess, Role, Source
 from accessportal.scoping import workspace_view
-from accessportal.views.common import paginate, query_without_page, saved
+from accessportal.views.common import paginate, query_without_page, saved, warn_about_addresses
 from accessportal.views.snippets import code_panel_context
 
 TABS = {"my": Source.MY_SERVICE, "preset": Source.PRESET_SERVICE}
@@ -99,6 +99,7 @@ def deployment_create(request: HttpRequest) -> HttpResponse:
         )
     ):
         messages.success(request, f"Deployment “{deployment.name}” added.")
+        warn_about_addresses(request, deployment)
         return redirect(
             "accessportal:deployment_detail", ws=request.workspace.code, dep=deployment.code
         )
@@ -115,6 +116,7 @@ def deployment_edit(request: HttpRequest, dep) -> HttpResponse:
         and saved(form, services.save_deployment, actor=request.user, ip=client_ip(request))
     ):
         messages.success(request, f"Deployment “{deployment.name}” saved.")
+        warn_about_addresses(request, deployment)
         return redirect(
             "accessportal:deployment_detail", ws=request.workspace.code, dep=deployment.code
         )

@@ -12,7 +12,7 @@ from accessportal.clientip import client_ip
 from accessportal.forms import WorkspaceForm
 from accessportal.models import Role, Workspace
 from accessportal.scoping import workspace_view
-from accessportal.views.common import saved
+from accessportal.views.common import saved, warn_about_addresses
 
 
 @require_GET
@@ -42,6 +42,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
         )
     ):
         messages.success(request, f"Workspace “{workspace.name}” created. You are its admin.")
+        warn_about_addresses(request, workspace)
         return redirect("accessportal:deployment_list", ws=workspace.code)
     return render(request, "accessportal/workspace_form.html", {"form": form})
 
@@ -55,6 +56,7 @@ def workspace_edit(request: HttpRequest) -> HttpResponse:
         and saved(form, services.save_workspace, actor=request.user, ip=client_ip(request))
     ):
         messages.success(request, "Workspace settings saved.")
+        warn_about_addresses(request, request.workspace)
         return redirect("accessportal:workspace_edit", ws=request.workspace.code)
     return render(request, "accessportal/workspace_edit.html", {"form": form})
 

@@ -216,6 +216,9 @@ def test_webhook_urls_accepted(settings, url):
         "http://169.254.169.254/latest/meta-data",
         "http://[fe80::1]/x",
         "http://0.0.0.0:80/",
+        "http://2852039166/x",  # 169.254.169.254 as one number
+        "http://0xa9.0xfe.0xa9.0xfe/x",
+        "http://[::ffff:169.254.169.254]/x",
         "http://10.0.0.5/hook",  # private ranges need PORTAL_UPSTREAM_ALLOW_PRIVATE
         "http://127.0.0.1:8080/hook",  # loopback refused in this configuration
         "http://localhost/hook",

@@ -1,9 +1,10 @@
 """Add a catalog exported by export_catalog to this portal's database, all or nothing.
 
-Members must already exist as users (by username). Secrets in the file are opened with the
-passphrase and encrypted again under this portal's PORTAL_ENCRYPTION_KEYS. A file exported
-without secrets only imports with --structure-only, which leaves accesses and IAM
-credentials out (see accessportal/catalog_io/ for why).
+Members must already exist as users (by username), or --create-missing-users creates them
+without a usable password (they sign in after a password reset). Secrets in the file are
+opened with the passphrase and encrypted again under this portal's PORTAL_ENCRYPTION_KEYS.
+A file exported without secrets only imports with --structure-only, which leaves accesses
+and IAM credentials out (see accessportal/catalog_io/ for why).
 """
 
 from __future__ import annotations
@@ -34,21 +35,46 @@ class Command(BaseCommand):
             help="Import workspaces, members, deployments and audit log; leave out "
             "application accesses and IAM credentials.",
         )
+        parser.add_argument(
+            "--create-missing-users",
+            action="store_true",
+            help="Create members whose usernames do not exist here, without a usable "
+            "password: they sign in after a password reset or through single sign-on.",
+        )
 
     @sensitive_variables()
-    def handle(self, *args, file: str, passphrase_env: str | None, structure_only: bool, **opts):
+    def handle(
+        self,
+        *args,
+        file: str,
+        passphrase_env: str | None,
+        structure_only: bool,
+        create_missing_users: bool,
+        **opts,
+    ):
         data = self.read(file)
         passphrase = None
         if catalog_io.needs_passphrase(data, structure_only=structure_only):
             passphrase = read_passphrase(passphrase_env, confirm=False)
         try:
             result = catalog_io.apply_import(
-                data, passphrase=passphrase, structure_only=structure_only
+                data,
+                passphrase=passphrase,
+                structure_only=structure_only,
+                create_missing_users=create_missing_users,
             )
         except catalog_io.CatalogError as error:
             raise CommandError(f"{error} Nothing was imported.") from None
         summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Imported {summary}."))
+        if result.created_users:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Created {len(result.created_users)} user(s) without a usable password: "
+                    f"{', '.join(result.created_users)}. They sign in after a password reset "
+                    "(manage.py changepassword NAME) or through single sign-on."
+                )
+            )
         if result.skipped_secret_rows:
             self.stdout.write(
                 self.style.WARNING(

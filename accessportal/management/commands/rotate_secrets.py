@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from accessportal import crypto
 from accessportal.models import secret_models
+
+
+@sensitive_variables()
+def _fingerprint(secret, instance, token: str, keyring: crypto.Keyring) -> str | None:
+    if not secret.fingerprint_column:
+        return None
+    return secret.fingerprint(keyring.decrypt(token, context=secret.context(instance)), keyring)
 
 
 class Command(BaseCommand):
@@ -28,6 +36,7 @@ class Command(BaseCommand):
                         token = getattr(instance, secret.column)
                         try:
                             fresh = keyring.reencrypt(token, context=secret.context(instance))
+                            fingerprint = _fingerprint(secret, instance, fresh, keyring)
                         except crypto.DecryptionError as error:
                             raise CommandError(
                                 f"{model.__name__} {instance.code}: {error} Nothing was changed."
@@ -36,11 +45,18 @@ class Command(BaseCommand):
                         if fresh != token:
                             setattr(instance, secret.column, fresh)
                             changed.append(secret.column)
+                        column = secret.fingerprint_column
+                        if column and getattr(instance, column) != fingerprint:
+                            # Under the new primary key too, so equal keys keep matching
+                            # once the old key is removed.
+                            setattr(instance, column, fingerprint)
+                            changed.append(column)
                     if changed:
                         model.objects.filter(pk=instance.pk).update(
                             **{c: getattr(instance, c) for c in changed}
                         )
                         rotated += len(changed)
         self.stdout.write(
-            f"Checked {checked} secret(s); re-encrypted {rotated} under key {keyring.primary}."
+            f"Checked {checked} secret(s); re-encrypted or re-fingerprinted {rotated} "
+            f"under key {keyring.primary}."
         )

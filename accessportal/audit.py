@@ -5,9 +5,12 @@ configured proxies can be trusted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+from django.conf import settings
+from django.utils import translation
 
 from accessportal.models import AuditEvent, Workspace
 
@@ -26,18 +29,36 @@ def via(label: str) -> Iterator[None]:
         _via.reset(token)
 
 
+def in_every_language(build: Callable[[], str]) -> dict[str, str]:
+    """``build()`` once per language of the portal: the summary as each reader reads it.
+    (Written at the time of the change: the names it quotes may change later.)"""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(build())[: AuditEvent._meta.get_field("summary").max_length]
+    return texts
+
+
 def record(
     *,
     workspace: Workspace,
     actor,
     action: str,
     target: str,
-    summary: str = "",
+    summary: str | Callable[[], str] = "",
     ip: str | None = None,
 ) -> AuditEvent:
-    """Append an event. ``summary`` must never hold a secret: pass names and masks only."""
+    """Append an event. ``summary`` must never hold a secret: pass names and masks only.
+    Pass it as a function that builds it with ``gettext`` and it is kept in every
+    language; a plain string is shown as written."""
+    texts = in_every_language(summary) if callable(summary) else {}
+    if texts:
+        summary = texts[settings.LANGUAGE_CODE]
     if channel := _via.get():
         summary = f"{summary} [{channel}]" if summary else f"[{channel}]"
+        texts = {
+            code: f"{text} [{channel}]" if text else f"[{channel}]" for code, text in texts.items()
+        }
     return AuditEvent.objects.create(
         workspace=workspace,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -45,5 +66,6 @@ def record(
         action=action,
         target=target[:200],
         summary=summary[: AuditEvent._meta.get_field("summary").max_length],
+        summary_i18n=texts,
         ip=ip,
     )

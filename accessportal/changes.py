@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext as _
+
 SECRET_FIELDS = frozenset({"api_key", "password"})
 VALUE_LIMIT = 80
 EMPTY = "—"
@@ -19,7 +21,7 @@ def shown(value: object) -> str:
     if value is None or value == "" or value == [] or value == ():
         return EMPTY
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -29,15 +31,22 @@ def shown(value: object) -> str:
     return text if len(text) <= VALUE_LIMIT else text[: VALUE_LIMIT - 1] + "…"
 
 
-def describe(changed: Iterable[str], before: Mapping, after: Mapping) -> str:
-    """``Changed: name (a → b), password (changed)``, or ``No change``."""
+def describe(
+    changed: Iterable[str], before: Mapping, after: Mapping, labels: Mapping | None = None
+) -> str:
+    """``Changed: Name (a → b), Password (changed)``, or ``No change``; each field by its
+    label (in the active language) where ``labels`` has one."""
+    labels = labels or {}
     parts = []
     for name in changed:
+        label = str(labels.get(name) or name)
         if name in SECRET_FIELDS:
-            parts.append(f"{name} (changed)")
+            parts.append(_("%(field)s (changed)") % {"field": label})
         else:
-            parts.append(f"{name} ({shown(before.get(name))} → {shown(after.get(name))})")
-    return "Changed: " + ", ".join(parts) if parts else "No change"
+            parts.append(f"{label} ({shown(before.get(name))} → {shown(after.get(name))})")
+    if not parts:
+        return _("No change")
+    return _("Changed: %(fields)s") % {"fields": ", ".join(parts)}
 
 
 def describe_form(form) -> str:
@@ -57,4 +66,5 @@ def describe_form(form) -> str:
             and shown(before.get(name)) != shown(after.get(name))
         )
     ]
-    return describe(changed, before, after)
+    labels = {name: field.label for name, field in form.fields.items()}
+    return describe(changed, before, after, labels)

@@ -7,6 +7,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accessportal import validators
@@ -22,6 +24,10 @@ from accessportal.models import (
     default_inference_endpoint,
 )
 
+# Django's own Chinese catalog keeps the ASCII colon after labels; Chinese text takes the
+# full-width one (locale/zh_Hans translates this msgid, which BaseForm looks up).
+LABEL_SUFFIX = gettext_noop(":")
+
 MODE_FIELDS = {
     Mode.CLOUD: (),
     Mode.EDGE_LB: ("elb_ip", "elb_port", "api_url"),
@@ -35,23 +41,30 @@ def unique_name(form: forms.ModelForm, siblings, what: str) -> str:
     database constraint would refuse it with a 500 otherwise)."""
     name = form.cleaned_data["name"].strip()
     if siblings.filter(name=name).exclude(pk=form.instance.pk).exists():
-        raise ValidationError(f"{what} with this name already exists.", code="name_taken")
+        raise ValidationError(
+            _("%(what)s with this name already exists.") % {"what": what}, code="name_taken"
+        )
     return name
 
 
 class WorkspaceForm(forms.ModelForm):
     inference_endpoint = forms.URLField(
+        label=gettext_lazy("Inference endpoint"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text="Leave empty for https://pangu.{region}.myhuaweicloud.com",
+        help_text=format_lazy(
+            gettext_lazy("Leave empty for {url}"), url="https://pangu.{region}.myhuaweicloud.com"
+        ),
     )
     iam_endpoint = forms.URLField(
-        label="IAM endpoint",
+        label=gettext_lazy("IAM endpoint"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text="Leave empty for https://iam.{region}.myhuaweicloud.com",
+        help_text=format_lazy(
+            gettext_lazy("Leave empty for {url}"), url="https://iam.{region}.myhuaweicloud.com"
+        ),
     )
 
     class Meta:
@@ -67,12 +80,12 @@ class WorkspaceForm(forms.ModelForm):
 
     def clean_region(self) -> str:
         region = self.cleaned_data["region"].strip()
-        validators.validate_identifier(region, what="region")
+        validators.validate_identifier(region, what=_("region"))
         return region
 
     def clean_project_id(self) -> str:
         project_id = self.cleaned_data["project_id"].strip()
-        validators.validate_identifier(project_id, what="project ID")
+        validators.validate_identifier(project_id, what=_("project ID"))
         return project_id
 
     def clean(self) -> dict:
@@ -123,16 +136,16 @@ class DeploymentForm(forms.ModelForm):
     def clean_deployment_id(self) -> str:
         value = self.cleaned_data.get("deployment_id", "").strip()
         if value:
-            validators.validate_identifier(value, what="deployment ID")
+            validators.validate_identifier(value, what=_("deployment ID"))
         return value
 
     def clean_model_name(self) -> str:
         value = self.cleaned_data.get("model_name", "").strip()
         if value:
-            validators.validate_identifier(value, what="model name")
+            validators.validate_identifier(value, what=_("model name"))
             if self.model_name_taken(value):
                 raise ValidationError(
-                    "Another deployment in this workspace already uses this model name.",
+                    _("Another deployment in this workspace already uses this model name."),
                     code="model_name_taken",
                 )
         return value
@@ -149,22 +162,22 @@ class DeploymentForm(forms.ModelForm):
         if mode in MODE_FIELDS:
             for name in MODE_FIELDS[mode]:
                 if data.get(name) in (None, "") and name not in self.errors:
-                    self.add_error(name, "Required for this mode.")
+                    self.add_error(name, _("Required for this mode."))
             # Fields of the other modes are dropped, so switching mode leaves no stale IP.
             for name in EDGE_FIELDS:
                 if name not in MODE_FIELDS[mode]:
                     data[name] = "" if name == "api_url" else None
         if not data.get("serves_v1") and not data.get("serves_v2"):
-            raise ValidationError("Choose at least one API version.", code="no_version")
+            raise ValidationError(_("Choose at least one API version."), code="no_version")
         if data.get("serves_v2") and not data.get("model_name") and "model_name" not in self.errors:
-            self.add_error("model_name", "The V2 API needs the model name.")
+            self.add_error("model_name", _("The V2 API needs the model name."))
         if (
             data.get("serves_v1")
             and not data.get("deployment_id")
             and not data.get("v1_path_override")
             and "deployment_id" not in self.errors
         ):
-            self.add_error("deployment_id", "The V1 call path needs the deployment ID.")
+            self.add_error("deployment_id", _("The V1 call path needs the deployment ID."))
         return data
 
 
@@ -196,29 +209,41 @@ class AccessForm(forms.ModelForm):
     EDITED_COLUMNS = ("name", "description", "expires_at", "all_services", "updated_at")
 
     scope = forms.ChoiceField(
-        label="Associated services",
-        choices=[(SCOPE_ALL, "All services"), (SCOPE_SELECTED, "Selected services")],
+        label=gettext_lazy("Associated services"),
+        choices=[
+            (SCOPE_ALL, gettext_lazy("All services")),
+            (SCOPE_SELECTED, gettext_lazy("Selected services")),
+        ],
         widget=forms.RadioSelect,
         initial=SCOPE_ALL,
     )
     deployments = ScopeChoiceField(
-        label="Services",
+        label=gettext_lazy("Services"),
         queryset=Deployment.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     api_key = forms.CharField(
-        label="API key",
+        label=gettext_lazy("API key"),
         strip=True,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text="Paste the key from the console's API Key column. It is stored encrypted.",
+        help_text=gettext_lazy(
+            "Paste the key from the console's API Key column. It is stored encrypted."
+        ),
         validators=[validators.validate_api_key],
     )
     expires_at = forms.DateTimeField(
-        label="Expires",
+        label=gettext_lazy("Expires"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Optional. After this time the playground refuses the key.",
+        # datetime-local takes "2026-11-29T16:20"; the value is read in the reader's zone
+        # (the active time zone) and stored in UTC.
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=[
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%d %H:%M:%S",
+        ],
     )
 
     class Meta:
@@ -232,6 +257,9 @@ class AccessForm(forms.ModelForm):
         self.fields["deployments"].queryset = workspace.deployments.all()
         if not with_key:
             del self.fields["api_key"]
+        self.fields["expires_at"].help_text = _(
+            "Optional. In your time zone, %(zone)s. After this time the playground refuses the key."
+        ) % {"zone": timezone.get_current_timezone_name()}
         if self.instance.pk:
             self.initial["scope"] = (
                 self.SCOPE_ALL if self.instance.all_services else self.SCOPE_SELECTED
@@ -239,18 +267,18 @@ class AccessForm(forms.ModelForm):
             self.initial["deployments"] = list(self.instance.deployments.all())
 
     def clean_name(self) -> str:
-        return unique_name(self, self.workspace.accesses, "An application access")
+        return unique_name(self, self.workspace.accesses, _("An application access"))
 
     def clean_expires_at(self):
         value = self.cleaned_data.get("expires_at")
         if value is not None and value <= timezone.now():
-            raise ValidationError("The expiry must be in the future.", code="expiry_past")
+            raise ValidationError(_("The expiry must be in the future."), code="expiry_past")
         return value
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("scope") == self.SCOPE_SELECTED and not data.get("deployments"):
-            self.add_error("deployments", "Choose at least one service, or All services.")
+            self.add_error("deployments", _("Choose at least one service, or All services."))
         return data
 
     def save(self, commit: bool = True) -> ApplicationAccess:
@@ -269,7 +297,7 @@ class AccessForm(forms.ModelForm):
 
 class RotateKeyForm(forms.Form):
     api_key = forms.CharField(
-        label="New API key",
+        label=gettext_lazy("New API key"),
         strip=True,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
         validators=[validators.validate_api_key],
@@ -278,7 +306,7 @@ class RotateKeyForm(forms.Form):
 
 class PasswordConfirmForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -295,13 +323,13 @@ class PasswordConfirmForm(forms.Form):
             self.request, username=self.request.user.get_username(), password=password
         )
         if user is None or user.pk != self.request.user.pk:
-            raise ValidationError("That password is not correct.", code="bad_password")
+            raise ValidationError(_("That password is not correct."), code="bad_password")
         return password
 
 
 class MemberAddForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices, initial=Role.MEMBER)
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -311,23 +339,25 @@ class MemberAddForm(forms.Form):
         username = self.cleaned_data["username"].strip()
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise ValidationError("No active user has this username.", code="no_user")
+            raise ValidationError(_("No active user has this username."), code="no_user")
         if self.workspace.memberships.filter(user=user).exists():
-            raise ValidationError("This user is already a member.", code="already_member")
+            raise ValidationError(_("This user is already a member."), code="already_member")
         self.cleaned_data["user"] = user
         return username
 
 
 class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
 
 
 class IamCredentialForm(forms.ModelForm):
     password = forms.CharField(
-        label="IAM password",
+        label=gettext_lazy("IAM password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text="Stored encrypted. Leave empty when editing to keep the current one.",
+        help_text=gettext_lazy(
+            "Stored encrypted. Leave empty when editing to keep the current one."
+        ),
     )
 
     class Meta:
@@ -344,12 +374,12 @@ class IamCredentialForm(forms.ModelForm):
             self.initial.setdefault("project_name", workspace.region)
 
     def clean_name(self) -> str:
-        return unique_name(self, self.workspace.iam_credentials, "An IAM credential")
+        return unique_name(self, self.workspace.iam_credentials, _("An IAM credential"))
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")
         if password:
-            validators.validate_secret_text(password, what="The password")
+            validators.validate_secret_text(password, what=_("The password"))
         return password
 
     def save(self, commit: bool = True) -> IamCredential:
@@ -362,24 +392,32 @@ class IamCredentialForm(forms.ModelForm):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(choices=[("", "All actions"), *AuditAction.choices], required=False)
+    action = forms.ChoiceField(
+        choices=[("", gettext_lazy("All actions")), *AuditAction.choices], required=False
+    )
 
 
 class DeploymentFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *Deployment._meta.get_field("status").choices],
+        choices=[("", gettext_lazy("Any status")), *Deployment._meta.get_field("status").choices],
         required=False,
     )
-    mode = forms.ChoiceField(choices=[("", "Any mode"), *Mode.choices], required=False)
+    mode = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any mode")), *Mode.choices], required=False
+    )
 
 
 class AccessFilterForm(forms.Form):
     """Search and scope filter of the access list (a form, so odd input is just ignored)."""
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
     scope = forms.ChoiceField(
-        choices=[("", "Any scope"), ("all", "All services"), ("selected", "Selected services")],
+        choices=[
+            ("", gettext_lazy("Any scope")),
+            ("all", gettext_lazy("All services")),
+            ("selected", gettext_lazy("Selected services")),
+        ],
         required=False,
     )
     expiry = forms.ChoiceField(

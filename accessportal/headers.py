@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from accessportal.callpaths import V1, V2
 
 TOKEN = "token"
@@ -25,10 +27,10 @@ class AuthScheme:
 
 
 SCHEMES = (
-    AuthScheme(V1, TOKEN, "Token-based authentication", "X-Auth-Token"),
-    AuthScheme(V1, API_KEY, "API key authentication for V1 inference APIs", "X-Apig-AppCode"),
+    AuthScheme(V1, TOKEN, _("Token-based authentication"), "X-Auth-Token"),
+    AuthScheme(V1, API_KEY, _("API key authentication for V1 inference APIs"), "X-Apig-AppCode"),
     AuthScheme(
-        V2, API_KEY, "API key authentication for V2 inference APIs", "Authorization", "Bearer "
+        V2, API_KEY, _("API key authentication for V2 inference APIs"), "Authorization", "Bearer "
     ),
 )
 

@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from accessportal import callpaths, crypto
 from accessportal.addresses import url_host
@@ -50,9 +52,9 @@ def address_warnings(urls) -> list[str]:
 
 
 class Role(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    MEMBER = "member", "Member"
-    ADMIN = "admin", "Admin"
+    VIEWER = "viewer", _("Viewer")
+    MEMBER = "member", _("Member")
+    ADMIN = "admin", _("Admin")
 
 
 ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
@@ -60,22 +62,25 @@ ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
 
 class Workspace(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=100, validators=[validate_visible_name])
-    description = models.TextField(blank=True)
-    region = models.CharField(max_length=64, default="cn-southwest-2")
-    project_id = models.CharField("project ID", max_length=64)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_visible_name])
+    description = models.TextField(_("description"), blank=True)
+    region = models.CharField(_("region"), max_length=64, default="cn-southwest-2")
+    project_id = models.CharField(_("project ID"), max_length=64)
     inference_endpoint = models.URLField(
+        _("inference endpoint"),
         max_length=500,
-        help_text="Cloud base URL of the inference APIs.",
+        help_text=_("Cloud base URL of the inference APIs."),
         validators=[validate_callable_url],
     )
     iam_endpoint = models.URLField(
-        "IAM endpoint", max_length=500, validators=[validate_callable_url]
+        _("IAM endpoint"), max_length=500, validators=[validate_callable_url]
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
 
     def __str__(self) -> str:
         return self.name
@@ -94,11 +99,13 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user"),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
@@ -121,27 +128,27 @@ class Membership(models.Model):
 
 
 class Source(models.TextChoices):
-    MY_SERVICE = "my_service", "My service"
-    PRESET_SERVICE = "preset_service", "Preset service"
+    MY_SERVICE = "my_service", _("My service")
+    PRESET_SERVICE = "preset_service", _("Preset service")
 
 
 class Status(models.TextChoices):
-    DEPLOYING = "deploying", "Deploying"
-    RUNNING = "running", "Running"
-    STOPPED = "stopped", "Stopped"
-    FAILED = "failed", "Failed"
+    DEPLOYING = "deploying", _("Deploying")
+    RUNNING = "running", _("Running")
+    STOPPED = "stopped", _("Stopped")
+    FAILED = "failed", _("Failed")
 
 
 class Mode(models.TextChoices):
-    CLOUD = callpaths.CLOUD, "Cloud"
-    EDGE_LB = callpaths.EDGE_LB, "Edge, load balancing"
-    EDGE_NODE = callpaths.EDGE_NODE, "Edge, node"
+    CLOUD = callpaths.CLOUD, _("Cloud")
+    EDGE_LB = callpaths.EDGE_LB, _("Edge, load balancing")
+    EDGE_NODE = callpaths.EDGE_NODE, _("Edge, node")
 
 
 NOT_CALLABLE_REASONS = {
-    Status.DEPLOYING: "It is still deploying; the platform accepts calls once it is running.",
-    Status.STOPPED: "It is stopped; start it on the platform to call it.",
-    Status.FAILED: "Its deployment failed; redeploy it on the platform to call it.",
+    Status.DEPLOYING: _("It is still deploying; the platform accepts calls once it is running."),
+    Status.STOPPED: _("It is stopped; start it on the platform to call it."),
+    Status.FAILED: _("Its deployment failed; redeploy it on the platform to call it."),
 }
 
 
@@ -158,44 +165,51 @@ class DeploymentQuerySet(models.QuerySet):
 class Deployment(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deployments")
-    name = models.CharField(max_length=100, validators=[validate_visible_name])
+    name = models.CharField(_("name"), max_length=100, validators=[validate_visible_name])
     model_name = models.CharField(
-        "model name",
+        _("model name"),
         max_length=128,
         blank=True,
-        help_text="The V2 'model' value: the deployment's custom name, fixed at creation.",
+        help_text=_("The V2 'model' value: the deployment's custom name, fixed at creation."),
         validators=[validate_visible_name],
     )
-    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MY_SERVICE)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
-    deployment_id = models.CharField("deployment ID", max_length=64, blank=True)
-    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.CLOUD)
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.MY_SERVICE
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RUNNING
+    )
+    deployment_id = models.CharField(_("deployment ID"), max_length=64, blank=True)
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.CLOUD)
     elb_ip = models.GenericIPAddressField(
-        "ELB public IP", null=True, blank=True, validators=[validate_callable_ip]
+        _("ELB public IP"), null=True, blank=True, validators=[validate_callable_ip]
     )
     elb_port = models.PositiveIntegerField(
-        "ELB port", null=True, blank=True, validators=PORT_VALIDATORS
+        _("ELB port"), null=True, blank=True, validators=PORT_VALIDATORS
     )
     api_url = models.CharField(
-        "API URL prefix", max_length=255, blank=True, help_text="The service's path on the ELB."
+        _("API URL prefix"),
+        max_length=255,
+        blank=True,
+        help_text=_("The service's path on the ELB."),
     )
     node_ip = models.GenericIPAddressField(
-        "node IP", null=True, blank=True, validators=[validate_callable_ip]
+        _("node IP"), null=True, blank=True, validators=[validate_callable_ip]
     )
     host_port = models.PositiveIntegerField(
-        "host port", null=True, blank=True, validators=PORT_VALIDATORS
+        _("host port"), null=True, blank=True, validators=PORT_VALIDATORS
     )
-    serves_v1 = models.BooleanField("V1 (Pangu API)", default=True)
-    serves_v2 = models.BooleanField("V2 (OpenAI-compatible API)", default=False)
+    serves_v1 = models.BooleanField(_("V1 (Pangu API)"), default=True)
+    serves_v2 = models.BooleanField(_("V2 (OpenAI-compatible API)"), default=False)
     v1_path_override = models.URLField(
-        "V1 call path override",
+        _("V1 call path override"),
         max_length=1000,
         blank=True,
-        help_text="Paste the console's call path if it differs (gateway prefixes).",
+        help_text=_("Paste the console's call path if it differs (gateway prefixes)."),
         validators=[validate_callable_url],
     )
     v2_path_override = models.URLField(
-        "V2 call path override", max_length=1000, blank=True, validators=[validate_callable_url]
+        _("V2 call path override"), max_length=1000, blank=True, validators=[validate_callable_url]
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -204,6 +218,8 @@ class Deployment(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "model_name"],
@@ -258,7 +274,7 @@ class Deployment(models.Model):
 
     @property
     def not_callable_reason(self) -> str:
-        return NOT_CALLABLE_REASONS.get(self.status, "")
+        return str(NOT_CALLABLE_REASONS.get(self.status, ""))
 
     def call_target(self) -> callpaths.CallTarget:
         workspace = self.workspace
@@ -349,25 +365,25 @@ class ApplicationAccess(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="accesses")
-    name = models.CharField(max_length=100, validators=[validate_visible_name])
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_visible_name])
+    description = models.TextField(_("description"), blank=True)
     all_services = models.BooleanField(
-        "all services", default=True, help_text="Bound to every service of the workspace."
+        _("all services"), default=True, help_text=_("Bound to every service of the workspace.")
     )
     deployments = models.ManyToManyField(
-        Deployment, blank=True, related_name="accesses", verbose_name="associated services"
+        Deployment, blank=True, related_name="accesses", verbose_name=_("associated services")
     )
     api_key_ciphertext = models.TextField(editable=False)
     api_key_fingerprint = models.CharField(max_length=80, blank=True, editable=False, db_index=True)
-    key_hint = models.CharField("API key", max_length=16, editable=False)
+    key_hint = models.CharField(_("API key"), max_length=16, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     key_rotated_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    disabled = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    disabled = models.BooleanField(_("disabled"), default=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_check = models.JSONField(default=dict, blank=True, editable=False)
     last_checked_at = models.DateTimeField(null=True, blank=True)
@@ -376,8 +392,8 @@ class ApplicationAccess(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = "application access"
-        verbose_name_plural = "application accesses"
+        verbose_name = _("application access")
+        verbose_name_plural = _("application accesses")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="access_name_unique"),
         ]
@@ -413,6 +429,17 @@ class ApplicationAccess(models.Model):
             return "disabled"
         return "expired" if self.is_expired else "enabled"
 
+    @property
+    def status_label(self) -> str:
+        return ACCESS_STATUS_LABELS[self.status]
+
+
+ACCESS_STATUS_LABELS = {
+    "disabled": _("disabled"),
+    "expired": _("expired"),
+    "enabled": _("enabled"),
+}
+
 
 class IamCredential(models.Model):
     """An IAM user whose password fetches tokens for token-based authentication (V1)."""
@@ -424,16 +451,21 @@ class IamCredential(models.Model):
         Workspace, on_delete=models.CASCADE, related_name="iam_credentials"
     )
     name = models.CharField(
-        max_length=100, help_text="A label, e.g. 'ops robot'.", validators=[validate_visible_name]
+        _("name"),
+        max_length=100,
+        help_text=_("A label, e.g. 'ops robot'."),
+        validators=[validate_visible_name],
     )
-    iam_user = models.CharField("IAM user name", max_length=64, validators=[validate_visible_name])
+    iam_user = models.CharField(
+        _("IAM user name"), max_length=64, validators=[validate_visible_name]
+    )
     domain_name = models.CharField(
-        "account (domain) name", max_length=64, validators=[validate_visible_name]
+        _("account (domain) name"), max_length=64, validators=[validate_visible_name]
     )
     project_name = models.CharField(
-        "project scope",
+        _("project scope"),
         max_length=64,
-        help_text="The project the token is scoped to (region).",
+        help_text=_("The project the token is scoped to (region)."),
         validators=[validate_visible_name],
     )
     password_ciphertext = models.TextField(editable=False)
@@ -445,7 +477,7 @@ class IamCredential(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = "IAM credential"
+        verbose_name = _("IAM credential")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="credential_name_unique"),
         ]
@@ -461,29 +493,29 @@ class IamCredential(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    WORKSPACE_CREATE = "workspace.create", "Workspace created"
-    WORKSPACE_UPDATE = "workspace.update", "Workspace updated"
-    DEPLOYMENT_CREATE = "deployment.create", "Deployment created"
-    DEPLOYMENT_UPDATE = "deployment.update", "Deployment updated"
-    DEPLOYMENT_DELETE = "deployment.delete", "Deployment deleted"
-    ACCESS_CREATE = "access.create", "Access created"
-    ACCESS_UPDATE = "access.update", "Access updated"
-    ACCESS_DELETE = "access.delete", "Access deleted"
-    ACCESS_DISABLE = "access.disable", "Access disabled"
-    ACCESS_ENABLE = "access.enable", "Access enabled"
-    ACCESS_ROTATE = "access.rotate", "Key rotated"
-    ACCESS_REVEAL = "access.reveal", "Key revealed"
-    ACCESS_CHECK = "access.check", "Key checked"
-    CREDENTIAL_CREATE = "credential.create", "IAM credential created"
-    CREDENTIAL_UPDATE = "credential.update", "IAM credential updated"
-    CREDENTIAL_DELETE = "credential.delete", "IAM credential deleted"
-    MEMBER_ADD = "member.add", "Member added"
-    MEMBER_ROLE = "member.role", "Member role changed"
-    MEMBER_REMOVE = "member.remove", "Member removed"
-    SSO_MAPPING_ADD = "sso.mapping_add", "Group mapping added"
-    SSO_MAPPING_REMOVE = "sso.mapping_remove", "Group mapping removed"
-    TOKEN_CREATE = "token.create", "API token created"
-    TOKEN_REVOKE = "token.revoke", "API token revoked"
+    WORKSPACE_CREATE = "workspace.create", _("Workspace created")
+    WORKSPACE_UPDATE = "workspace.update", _("Workspace updated")
+    DEPLOYMENT_CREATE = "deployment.create", _("Deployment created")
+    DEPLOYMENT_UPDATE = "deployment.update", _("Deployment updated")
+    DEPLOYMENT_DELETE = "deployment.delete", _("Deployment deleted")
+    ACCESS_CREATE = "access.create", _("Access created")
+    ACCESS_UPDATE = "access.update", _("Access updated")
+    ACCESS_DELETE = "access.delete", _("Access deleted")
+    ACCESS_DISABLE = "access.disable", _("Access disabled")
+    ACCESS_ENABLE = "access.enable", _("Access enabled")
+    ACCESS_ROTATE = "access.rotate", _("Key rotated")
+    ACCESS_REVEAL = "access.reveal", _("Key revealed")
+    ACCESS_CHECK = "access.check", _("Key checked")
+    CREDENTIAL_CREATE = "credential.create", _("IAM credential created")
+    CREDENTIAL_UPDATE = "credential.update", _("IAM credential updated")
+    CREDENTIAL_DELETE = "credential.delete", _("IAM credential deleted")
+    MEMBER_ADD = "member.add", _("Member added")
+    MEMBER_ROLE = "member.role", _("Member role changed")
+    MEMBER_REMOVE = "member.remove", _("Member removed")
+    SSO_MAPPING_ADD = "sso.mapping_add", _("Group mapping added")
+    SSO_MAPPING_REMOVE = "sso.mapping_remove", _("Group mapping removed")
+    TOKEN_CREATE = "token.create", _("API token created")
+    TOKEN_REVOKE = "token.revoke", _("API token revoked")
 
 
 class AuditEvent(models.Model):
@@ -498,11 +530,16 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=32, choices=AuditAction.choices)
     target = models.CharField(max_length=200)
     summary = models.CharField(max_length=2000, blank=True)  # room for every change of an edit
+    # The summary written in every language of the portal at the time of the change
+    # ({"zh-hans": "..."}), so each reader sees it in theirs; ``summary`` is the English.
+    summary_i18n = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField("IP address", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         indexes = [models.Index(fields=["workspace", "action", "-created_at"])]
 
     def __str__(self) -> str:
@@ -515,6 +552,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the reader's language (older rows and plain strings: as written)."""
+        return self.summary_i18n.get(get_language() or "", self.summary)
 
 
 class PendingImport(models.Model):

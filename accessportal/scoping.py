@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.translation import gettext as _
 
 from accessportal.models import Membership, Role
 
@@ -56,7 +57,7 @@ def workspace_view(
             request.membership = membership
             request.workspace = membership.workspace
             if not membership.has_role(min_role):
-                raise PermissionDenied("Your role in this workspace does not allow this.")
+                raise PermissionDenied(_("Your role in this workspace does not allow this."))
             return view(request, *args, **kwargs)
 
         wrapper.access_rule = AccessRule(min_role=min_role, methods=allowed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from accessportal import audit
@@ -24,6 +25,10 @@ class LastAdminError(Exception):
     """Removing or demoting this member would leave the workspace without an admin."""
 
 
+def role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
 def describe_deployment(deployment: Deployment) -> str:
     versions = "+".join(v.upper() for v in deployment.versions)
     return f"{deployment.get_mode_display()}, {versions}, {deployment.get_status_display()}"
@@ -31,13 +36,13 @@ def describe_deployment(deployment: Deployment) -> str:
 
 def describe_scope(access: ApplicationAccess) -> str:
     if access.all_services:
-        return "all services"
-    return ", ".join(sorted(d.name for d in access.deployments.all())) or "no services"
+        return _("all services")
+    return ", ".join(sorted(d.name for d in access.deployments.all())) or _("no services")
 
 
 def _save_audited(form, *, actor, ip: str | None, actions: tuple[str, str], summary) -> object:
-    """Save a catalog form and log it as created or updated; ``summary(obj)`` describes it.
-    Call inside the workflow's transaction."""
+    """Save a catalog form and log it as created or updated; ``summary(obj, creating)``
+    describes it (called once per language). Call inside the workflow's transaction."""
     creating = form.instance.pk is None
     if creating and hasattr(form.instance, "created_by_id"):
         form.instance.created_by = actor
@@ -47,13 +52,13 @@ def _save_audited(form, *, actor, ip: str | None, actions: tuple[str, str], summ
         actor=actor,
         action=actions[0] if creating else actions[1],
         target=saved.name,
-        summary=summary(saved, creating),
+        summary=lambda: summary(saved, creating),
         ip=ip,
     )
     return saved
 
 
-def _delete_audited(obj, *, actor, ip: str | None, action: str, summary: str = "") -> None:
+def _delete_audited(obj, *, actor, ip: str | None, action: str, summary="") -> None:
     """Log first (the row's name is still there), then delete, in one transaction."""
     audit.record(
         workspace=obj.workspace, actor=actor, action=action, target=obj.name, summary=summary, ip=ip
@@ -83,7 +88,7 @@ def save_workspace(*, form, actor, ip: str | None) -> Workspace:
         actor=actor,
         action=AuditAction.WORKSPACE_UPDATE,
         target=workspace.name,
-        summary=describe_form(form),
+        summary=lambda: describe_form(form),
         ip=ip,
     )
     return workspace
@@ -109,7 +114,7 @@ def delete_deployment(*, deployment: Deployment, actor, ip: str | None) -> None:
         actor=actor,
         ip=ip,
         action=AuditAction.DEPLOYMENT_DELETE,
-        summary=describe_deployment(deployment),
+        summary=lambda: describe_deployment(deployment),
     )
 
 
@@ -122,7 +127,8 @@ def save_access(*, form, actor, ip: str | None) -> ApplicationAccess:
         ip=ip,
         actions=(AuditAction.ACCESS_CREATE, AuditAction.ACCESS_UPDATE),
         summary=lambda access, creating: (
-            f"Scope: {describe_scope(access)}; key {access.key_hint}"
+            _("Scope: %(scope)s; key %(hint)s")
+            % {"scope": describe_scope(access), "hint": access.key_hint}
             + ("" if creating else f"; {describe_form(form)}")
         ),
     )
@@ -169,7 +175,9 @@ def rotate_access_key(*, access: ApplicationAccess, new_key: str, actor, ip: str
         actor=actor,
         action=AuditAction.ACCESS_ROTATE,
         target=access.name,
-        summary=f"Key {old_hint} replaced by {access.key_hint}",
+        summary=lambda: (
+            _("Key %(old)s replaced by %(new)s") % {"old": old_hint, "new": access.key_hint}
+        ),
         ip=ip,
     )
 
@@ -181,7 +189,7 @@ def delete_access(*, access: ApplicationAccess, actor, ip: str | None) -> None:
         actor=actor,
         ip=ip,
         action=AuditAction.ACCESS_DELETE,
-        summary=f"Key {access.key_hint}",
+        summary=lambda: _("Key %(hint)s") % {"hint": access.key_hint},
     )
 
 
@@ -207,14 +215,17 @@ def reveal_access_key(*, access: ApplicationAccess, actor, ip: str | None) -> st
             actor=actor,
             action=AuditAction.ACCESS_REVEAL,
             target=access.name,
-            summary=f"Key {access.key_hint} revealed",
+            summary=lambda: _("Key %(hint)s revealed") % {"hint": access.key_hint},
             ip=ip,
         )
     return key
 
 
 def describe_credential(credential, creating: bool, changes: str) -> str:
-    summary = f"IAM user {credential.iam_user}@{credential.domain_name}"
+    summary = _("IAM user %(user)s@%(domain)s") % {
+        "user": credential.iam_user,
+        "domain": credential.domain_name,
+    }
     return summary if creating else f"{summary}; {changes}"
 
 
@@ -222,15 +233,16 @@ def describe_credential(credential, creating: bool, changes: str) -> str:
 @transaction.atomic
 def save_credential(*, form, actor, ip: str | None):
     # The password shows up in changed_data only when typed, and only as "(changed)".
-    # Described before saving: save() does not touch initial or cleaned_data, but reading
-    # them first keeps that obvious.
-    changes = describe_form(form)
+    # describe_form reads the form's initial and cleaned data, which saving leaves as
+    # they were, so it can run after the save, once per language.
     return _save_audited(
         form,
         actor=actor,
         ip=ip,
         actions=(AuditAction.CREDENTIAL_CREATE, AuditAction.CREDENTIAL_UPDATE),
-        summary=lambda credential, creating: describe_credential(credential, creating, changes),
+        summary=lambda credential, creating: describe_credential(
+            credential, creating, describe_form(form)
+        ),
     )
 
 
@@ -247,7 +259,7 @@ def add_member(*, workspace: Workspace, user, role: str, actor, ip: str | None) 
         actor=actor,
         action=AuditAction.MEMBER_ADD,
         target=user.username,
-        summary=f"Role {role}",
+        summary=lambda: _("Role %(role)s") % {"role": role_label(role)},
         ip=ip,
     )
     return membership
@@ -262,7 +274,7 @@ def _ensure_another_admin(membership: Membership) -> None:
         .order_by("pk")  # the same lock order everywhere: no deadlock between two demotions
     )
     if not [a for a in admins if a.pk != membership.pk]:
-        raise LastAdminError("A workspace needs at least one admin.")
+        raise LastAdminError(_("A workspace needs at least one admin."))
 
 
 @transaction.atomic
@@ -279,7 +291,7 @@ def change_member_role(*, membership: Membership, role: str, actor, ip: str | No
         actor=actor,
         action=AuditAction.MEMBER_ROLE,
         target=membership.user.username,
-        summary=f"{old} → {role}",
+        summary=lambda: f"{role_label(old)} → {role_label(role)}",
         ip=ip,
     )
 
@@ -293,7 +305,7 @@ def remove_member(*, membership: Membership, actor, ip: str | None) -> None:
         actor=actor,
         action=AuditAction.MEMBER_REMOVE,
         target=membership.user.username,
-        summary=f"Role {membership.role}",
+        summary=lambda: _("Role %(role)s") % {"role": role_label(membership.role)},
         ip=ip,
     )
     membership.delete()

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "accessportal.apps.AccessPortalConfig",
     "chat.apps.ChatConfig",
+    "accounts.apps.AccountsConfig",
     "sso.apps.SsoConfig",
     "api.apps.ApiConfig",
     "alerts.apps.AlertsConfig",
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # naturaltime's wording, translated by Django itself
     "axes",
     "csp",
     "mozilla_django_oidc",
@@ -55,10 +59,14 @@ MIDDLEWARE = [
     # Before anything reads the session or the user: the database down answers 503.
     "accessportal.database_outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the language cookie, else Accept-Language, else LANGUAGE_CODE...
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ...then a signed-in user's saved language and time zone win (accounts/middleware.py).
+    "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout into its 429 answer.
@@ -76,6 +84,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accessportal.context_processors.section",
@@ -219,10 +229,13 @@ AXES_FAILURE_LIMIT = env.int("PORTAL_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("PORTAL_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_COOLOFF_MESSAGE = (
-    "Too many failed sign-ins for this account from your address. "
-    f"Try again in {int(AXES_COOLOFF_TIME.total_seconds() // 60)} minutes, "
-    "or ask an administrator to unlock it."
+# Lazy: the 429 answer is worded in the language of the request that tripped it.
+AXES_COOLOFF_MESSAGE = format_lazy(
+    _(
+        "Too many failed sign-ins for this account from your address. "
+        "Try again in {minutes} minutes, or ask an administrator to unlock it."
+    ),
+    minutes=int(AXES_COOLOFF_TIME.total_seconds() // 60),
 )
 # With Redis the counters live in the shared cache, where the design keeps throttles:
 # every host counts the same failures, they expire by themselves after the cool-off, and
@@ -248,7 +261,19 @@ if not DEBUG and not PORTAL_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("PORTAL_ENCRYPTION_KEYS must be set when DEBUG is off.")
 
 # --- Internationalisation -----------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English and Simplified Chinese (the platform console's own words: locale/GLOSSARY.md).
+# A signed-in user's saved language wins, else the language cookie, else Accept-Language,
+# else LANGUAGE_CODE. Catalogs: `python manage.py refresh_catalogs` (README, Contributing).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language cookie outlives a sign-out, so the sign-in page keeps the chosen language.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+# The database and the server stay in UTC; each request runs in its reader's zone
+# (accounts/middleware.py): the saved one, else the browser's, else TIME_ZONE.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -36,5 +36,6 @@ urlpatterns = [
     path("", include("chat.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("api.page_urls")),
+    path("", include("accounts.urls")),
     path("", include("alerts.urls")),
 ]

@@ -12,24 +12,30 @@ from accessportal import addresses
 
 API_KEY_MIN = 8
 API_KEY_MAX = 512
-_PREFIX_CHARS = re.compile(r"^[A-Za-z0-9._~\-/]+$")
-_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
+# \Z, not $: "$" also matches before a final line break, which would let "east\n" pass.
+_PREFIX_CHARS = re.compile(r"^[A-Za-z0-9._~\-/]+\Z")
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]*\Z")
 
 
-def validate_secret_text(value: str, *, what: str = "The API key") -> None:
+def validate_secret_text(value: str, *, what: str = "") -> None:
     """No whitespace or control characters, and a sane length.
 
     The message never repeats the value: a pasted key must not end up in a page.
     """
+    what = what or _("The API key")
     if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in value):
         raise ValidationError(
-            f"{what} contains spaces, line breaks or control characters; paste it again "
-            "exactly as the console shows it.",
+            _(
+                "%(what)s contains spaces, line breaks or control characters; paste it again "
+                "exactly as the console shows it."
+            )
+            % {"what": what},
             code="secret_whitespace",
         )
     if len(value) > API_KEY_MAX:
         raise ValidationError(
-            f"{what} is longer than {API_KEY_MAX} characters.", code="secret_too_long"
+            _("%(what)s is longer than %(max)s characters.") % {"what": what, "max": API_KEY_MAX},
+            code="secret_too_long",
         )
 
 
@@ -37,7 +43,8 @@ def validate_api_key(value: str) -> None:
     validate_secret_text(value)
     if len(value) < API_KEY_MIN:
         raise ValidationError(
-            f"The API key is shorter than {API_KEY_MIN} characters.", code="secret_too_short"
+            _("The API key is shorter than %(min)s characters.") % {"min": API_KEY_MIN},
+            code="secret_too_short",
         )
 
 
@@ -46,15 +53,16 @@ def normalize_prefix(value: str) -> str:
     value = value.strip()
     if not value:
         return ""
-    if any(ch.isspace() for ch in value) or not _PREFIX_CHARS.match(value):
+    if not _PREFIX_CHARS.match(value):  # the character class holds no whitespace
         raise ValidationError(
-            "Use letters, digits and . _ ~ - / only (no spaces) in the API URL prefix.",
+            _("Use letters, digits and . _ ~ - / only (no spaces) in the API URL prefix."),
             code="prefix_chars",
         )
-    segments = [s for s in value.strip("/").split("/")]
+    segments = value.strip("/").split("/")
     if any(s in ("", ".", "..") for s in segments):
         raise ValidationError(
-            "The API URL prefix may not contain empty, '.' or '..' segments.", code="prefix_dots"
+            _("The API URL prefix may not contain empty, '.' or '..' segments."),
+            code="prefix_dots",
         )
     return "/".join(segments)
 
@@ -62,8 +70,11 @@ def normalize_prefix(value: str) -> str:
 def validate_identifier(value: str, *, what: str) -> None:
     if not _IDENTIFIER.match(value):
         raise ValidationError(
-            f"The {what} may contain letters, digits and . _ : - only, starting with a "
-            "letter or digit.",
+            _(
+                "The %(what)s may contain letters, digits and . _ : - only, starting with a "
+                "letter or digit."
+            )
+            % {"what": what},
             code="identifier",
         )
 

@@ -17,6 +17,7 @@ from functools import cached_property
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from accessportal import snippets
@@ -201,7 +202,7 @@ class CallRun:
             yield (
                 "error",
                 self.result.fail(
-                    "portal.decrypt", "The stored key or password cannot be decrypted."
+                    "portal.decrypt", _("The stored key or password cannot be decrypted.")
                 ),
             )
         self.result.latency_ms = self.elapsed_ms()
@@ -252,7 +253,7 @@ class CallRun:
     def _error_from_body(self, body: bytes) -> dict:
         code, message = parse_error_body(body) or (
             f"HTTP {self.result.status}",
-            body[:300].decode("utf-8", "replace") or "The service answered with an error.",
+            body[:300].decode("utf-8", "replace") or _("The service answered with an error."),
         )
         return self.result.fail(code, message)
 
@@ -271,7 +272,8 @@ class CallRun:
             yield (
                 "error",
                 self.result.fail(
-                    "upstream.malformed", "The service answered 200 but not with a chat completion."
+                    "upstream.malformed",
+                    _("The service answered 200 but not with a chat completion."),
                 ),
             )
             return

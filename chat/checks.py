@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from accessportal import audit
@@ -24,7 +25,7 @@ PARALLEL = 8
 
 @sensitive_variables()
 def _run(run: CallRun) -> CallRun:
-    for _ in run.events():
+    for _event in run.events():
         pass
     return run
 
@@ -81,7 +82,10 @@ def check_access(access: ApplicationAccess, runs: list[CallRun], *, user, ip: st
             actor=user,
             action=AuditAction.ACCESS_CHECK,
             target=access.name,
-            summary=f"{reachable} of {len(matrix)} running deployments reachable",
+            summary=lambda: (
+                _("%(reachable)s of %(total)s running deployments reachable")
+                % {"reachable": reachable, "total": len(matrix)}
+            ),
             ip=ip,
         )
     return matrix

@@ -7,6 +7,8 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accessportal.callpaths import V1, V2
 from accessportal.models import Workspace
@@ -28,7 +30,7 @@ class PlaygroundForm(forms.Form):
         try:
             return kind, uuid.UUID(code)
         except ValueError:
-            raise ValidationError("Choose an application access or an IAM credential.") from None
+            raise ValidationError(_("Choose an application access or an IAM credential.")) from None
 
     def clean_body(self) -> dict:
         try:
@@ -52,20 +54,32 @@ class PlaygroundForm(forms.Form):
             access = None
             credential = get_object_or_404(workspace.iam_credentials, code=code)
         else:
-            raise ValidationError({"auth": "Choose an application access or an IAM credential."})
+            raise ValidationError({"auth": _("Choose an application access or an IAM credential.")})
         if not deployment.is_callable:
-            raise ValidationError({"deployment": deployment.not_callable_reason})
+            raise ValidationError({"deployment": str(deployment.not_callable_reason)})
         if version not in deployment.versions:
-            raise ValidationError({"version": f"This deployment does not serve {version.upper()}."})
+            raise ValidationError(
+                {
+                    "version": _("This deployment does not serve %(version)s.")
+                    % {"version": version.upper()}
+                }
+            )
         if credential and version == V2:
-            raise ValidationError({"auth": "V2 takes API keys only: choose an application access."})
+            raise ValidationError(
+                {"auth": _("V2 takes API keys only: choose an application access.")}
+            )
         if access:
             if not access.is_usable:
-                raise ValidationError({"auth": f"This application access is {access.status}."})
+                raise ValidationError(
+                    {
+                        "auth": _("This application access is %(status)s.")
+                        % {"status": access.status_label}
+                    }
+                )
             covered = access.all_services or deployment.accesses.filter(pk=access.pk).exists()
             if not covered:
                 raise ValidationError(
-                    {"auth": "This key is not associated with this service: edit the access."}
+                    {"auth": _("This key is not associated with this service: edit the access.")}
                 )
         body = final_body(data["body"], deployment=deployment, version=version)
         return CallPlan(
@@ -85,9 +99,13 @@ class TestCallFilterForm(forms.Form):
     date_from = forms.DateField(required=False)
     date_to = forms.DateField(required=False)
     deployment = forms.CharField(required=False, max_length=100)
-    version = forms.ChoiceField(choices=[("", "Any"), (V1, "V1"), (V2, "V2")], required=False)
-    outcome = forms.ChoiceField(choices=[("", "Any"), *Outcome.choices], required=False)
-    origin = forms.ChoiceField(choices=[("", "Any"), *Origin.choices], required=False)
+    version = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any")), (V1, "V1"), (V2, "V2")], required=False
+    )
+    outcome = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any")), *Outcome.choices], required=False
+    )
+    origin = forms.ChoiceField(choices=[("", gettext_lazy("Any")), *Origin.choices], required=False)
     user = forms.CharField(required=False, max_length=150)
     credential = forms.CharField(required=False, max_length=150)
 

@@ -72,6 +72,7 @@ BY_STATUS = {
 
 
 def hint_for(code: str, status: int | None = None) -> str:
+    """The hint in the active language (a plain str: it goes into JSON events)."""
     if (code, status) in BY_CODE_AND_STATUS:
         return str(BY_CODE_AND_STATUS[code, status])
     if code in HINTS:

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Outcome(models.TextChoices):
-    OK = "ok", "OK"
-    ERROR = "error", "Error"
-    ABORTED = "aborted", "Stopped"
+    OK = "ok", _("OK")
+    ERROR = "error", _("Error")
+    ABORTED = "aborted", _("Stopped")
 
 
 class Origin(models.TextChoices):
@@ -58,7 +58,7 @@ class TestCall(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
-    ttft_ms = models.PositiveIntegerField("time to first token (ms)", null=True, blank=True)
+    ttft_ms = models.PositiveIntegerField(_("time to first token (ms)"), null=True, blank=True)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     total_tokens = models.PositiveIntegerField(null=True, blank=True)
@@ -76,6 +76,8 @@ class TestCall(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("test call")
+        verbose_name_plural = _("test calls")
         indexes = [models.Index(fields=["workspace", "-created_at"])]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ import socket
 from collections.abc import Iterator
 
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import translation
 
 from chat.calls import CallRun, record
 from chat.disconnects import client_socket, watching
@@ -40,8 +41,14 @@ def relay(run: CallRun, client: socket.socket | None = None) -> Iterator[bytes]:
                 logger.info("Test call stopped by the client after %s ms", call.latency_ms)
 
 
+def in_language(events: Iterator[bytes], language: str) -> Iterator[bytes]:
+    """The stream outlives the view: its hints are worded in the request's language."""
+    with translation.override(language):
+        yield from events
+
+
 def sse_response(run: CallRun, request: HttpRequest) -> StreamingHttpResponse:
-    stream = relay(run, client_socket(request.META))
+    stream = in_language(relay(run, client_socket(request.META)), translation.get_language())
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream

@@ -126,7 +126,8 @@ def _as_int(value: Any) -> int | None:
         return None
     if isinstance(value, str):
         value = value.strip()
-        value = int(value) if value.isdigit() and len(value) < 12 else None
+        # ASCII only: "²".isdigit() is true, but int("²") raises.
+        value = int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
     elif isinstance(value, float):
         value = int(value) if value.is_integer() else None
     if isinstance(value, int) and 0 <= value <= _MAX_COUNT:
@@ -247,10 +248,12 @@ def parse_completion(body: bytes | str | dict[str, Any]) -> Completion | None:
             return None
     if not isinstance(payload, dict):
         return None
-    choices = _choices(payload)
-    if not choices:
+    by_index: dict[int, dict[str, Any]] = {}
+    for index, choice in _choices(payload):
+        by_index.setdefault(index, choice)  # a repeated index: the first choice counts
+    if not by_index:
         return None
-    choices.sort(key=lambda item: item[0])
+    choices = sorted(by_index.items())  # indices are unique now: no dicts are compared
     texts = tuple(_choice_text(choice) for _, choice in choices)
     finish = choices[0][1].get("finish_reason")
     reasonings = tuple(_choice_reasoning(choice) for _, choice in choices)
@@ -285,9 +288,6 @@ class StreamParser:
     def feed_line(self, line: str) -> list[StreamEvent]:
         if self.done:
             return []  # anything after [DONE] is noise
-        line = line.rstrip("\r\n")
-        if not line or line.startswith(":"):
-            return []  # event separator or SSE comment (keep-alive)
         if line.lstrip().startswith("{"):
             # A bare JSON line: some gateways answer a stream request with a plain
             # JSON (error) body on one line.
@@ -295,7 +295,8 @@ class StreamParser:
         field, _, value = line.partition(":")
         if field.strip().lower() == "data":
             return self._feed_data(value.strip())
-        # event:, id:, retry: and unknown fields carry nothing the relay needs.
+        # Blank separators, comments (":keep-alive": an empty field name), event:, id:,
+        # retry: and unknown fields carry nothing the relay needs.
         return []
 
     def finish(self) -> list[StreamEvent]:

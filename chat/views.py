@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from accessportal.clientip import client_ip
@@ -38,7 +39,7 @@ def catalog_for_playground(workspace) -> dict:
                 "name": d.name,
                 "versions": list(d.versions),
                 "callable": d.is_callable,
-                "reason": d.not_callable_reason,
+                "reason": str(d.not_callable_reason),
                 "model": d.model_name,
             }
             for d in workspace.deployments.all()
@@ -124,8 +125,14 @@ def playground_send(request: HttpRequest) -> HttpResponse:
                 "errors": {
                     "__all__": [
                         {
-                            "message": f"You reached {settings.PORTAL_PLAYGROUND_RATE_LIMIT} test "
-                            f"calls a minute. Try again in {retry_after} s."
+                            "message": _(
+                                "You reached %(limit)s test calls a minute. "
+                                "Try again in %(seconds)s s."
+                            )
+                            % {
+                                "limit": settings.PORTAL_PLAYGROUND_RATE_LIMIT,
+                                "seconds": retry_after,
+                            }
                         }
                     ]
                 }
@@ -208,7 +215,11 @@ def testcall_detail(request: HttpRequest, call) -> HttpResponse:
 def access_check(request: HttpRequest, access) -> HttpResponse:
     access = get_object_or_404(request.workspace.accesses, code=access)
     if not access.is_usable:
-        messages.error(request, f"This application access is {access.status}; enable it first.")
+        messages.error(
+            request,
+            _("This application access is %(status)s; enable it first.")
+            % {"status": access.status_label},
+        )
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
     runs = planned_runs(access, user=request.user)
     # A check is one test call per deployment: it counts against the same limit.
@@ -217,11 +228,18 @@ def access_check(request: HttpRequest, access) -> HttpResponse:
     if not allowed:
         messages.error(
             request,
-            f"Checking calls {len(runs)} deployments: over your limit of {limit} test calls "
-            f"a minute. Try again in {retry_after} s.",
+            _(
+                "Checking calls %(count)s deployments: over your limit of %(limit)s test "
+                "calls a minute. Try again in %(seconds)s s."
+            )
+            % {"count": len(runs), "limit": limit, "seconds": retry_after},
         )
     else:
         matrix = check_access(access, runs, user=request.user, ip=client_ip(request))
         reachable = sum(1 for row in matrix.values() if row["ok"])
-        messages.success(request, f"Checked: {reachable} of {len(matrix)} deployments reachable.")
+        messages.success(
+            request,
+            _("Checked: %(reachable)s of %(total)s deployments reachable.")
+            % {"reachable": reachable, "total": len(matrix)},
+        )
     return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)

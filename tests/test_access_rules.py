@@ -28,6 +28,9 @@ GLOBAL_VIEWS = {
     "password_change_done": "login",
     "accessportal:workspace_list": "login",
     "accessportal:workspace_create": "staff",
+    "profile": "login",  # the user's own settings only
+    "set_language": "public",  # the sign-in page has the language switch too
+    "javascript_catalog": "public",  # translations of the scripts, nothing private
     "oidc_authentication_init": "public",  # sign-in with the identity provider
     "oidc_authentication_callback": "public",
     "sso:break_glass": "public",  # a one-time link from manage.py sso_break_glass

@@ -62,7 +62,7 @@ def test_a_failure_after_saving_rolls_the_change_back(world, monkeypatch):
         with_key=True,
     )
     assert form.is_valid(), form.errors
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="audit store down"):  # the injected failure
         services.save_access(form=form, actor=world.admin, ip=None)
     assert not ApplicationAccess.objects.exists()
     assert not AuditEvent.objects.exists()
@@ -88,7 +88,7 @@ def test_rerouting_a_deployment_or_the_iam_endpoint_is_logged_with_both_values(w
         },
     )
     event = AuditEvent.objects.get(action="deployment.update")
-    assert "v1_path_override (— → https://elsewhere.example.test/v1/x)" in event.summary
+    assert "V1 call path override (— → https://elsewhere.example.test/v1/x)" in event.summary
     admin_client.post(
         f"/w/{world.alpha.code}/settings/",
         {
@@ -100,7 +100,7 @@ def test_rerouting_a_deployment_or_the_iam_endpoint_is_logged_with_both_values(w
         },
     )
     event = AuditEvent.objects.get(action="workspace.update")
-    assert "iam_endpoint (https://iam.example.test → https://iam.other.test)" in event.summary
+    assert "IAM endpoint (https://iam.example.test → https://iam.other.test)" in event.summary
 
 
 def test_change_descriptions_are_old_to_new_and_secrets_only_changed():
@@ -145,15 +145,15 @@ def test_access_edit_records_each_change(world, admin_client):
     )
     event = AuditEvent.objects.get(action="access.update")
     for part in (
-        "name (team → team-chat)",
-        "description (old words → new words)",
-        "scope (all → selected)",
-        "deployments (— → Chat)",
-        "expires_at (— → 2099-03-04 05:06 UTC)",
+        "Name (team → team-chat)",
+        "Description (old words → new words)",
+        "Associated services (all → selected)",
+        "Services (— → Chat)",
+        "Expires (— → 2099-03-04 05:06 UTC)",
     ):
         assert part in event.summary
     page = admin_client.get(f"/w/{world.alpha.code}/audit/").content.decode()
-    assert "name (team → team-chat)" in page and "deployments (— → Chat)" in page
+    assert "Name (team → team-chat)" in page and "Services (— → Chat)" in page
 
 
 def test_credential_edit_says_the_password_changed_and_nothing_more(world, admin_client):
@@ -171,6 +171,6 @@ def test_credential_edit_says_the_password_changed_and_nothing_more(world, admin
         },
     )
     event = AuditEvent.objects.get(action="credential.update")
-    assert "iam_user (ops-bot → ops-bot-2)" in event.summary
-    assert "password (changed)" in event.summary
+    assert "IAM user name (ops-bot → ops-bot-2)" in event.summary
+    assert "IAM password (changed)" in event.summary
     assert "canary" not in event.summary and "Pa55" not in event.summary

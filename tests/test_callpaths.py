@@ -64,6 +64,27 @@ CASES = [
         },
     ),
     (
+        "paths ending in a capital X keep it (only slashes are trimmed)",
+        target(mode=EDGE_LB, elb_ip="203.0.113.7", elb_port=80, api_url="/edge/X/"),
+        {
+            V1: "http://203.0.113.7:80/edge/X" + V1_PATH,
+            V2: "http://203.0.113.7:80/edge/X" + V2_PATH,
+        },
+    ),
+    (
+        "cloud endpoint ending in a capital X",
+        target(mode=CLOUD, inference_endpoint="https://pangu.example.test/gwX/"),
+        {
+            V1: "https://pangu.example.test/gwX" + V1_PATH,
+            V2: "https://pangu.example.test/gwX" + V2_PATH,
+        },
+    ),
+    (
+        "edge node on IPv6 already in brackets",
+        target(mode=EDGE_NODE, node_ip=" [2001:db8::9] ", host_port=8001),
+        {V1: "http://[2001:db8::9]:8001" + V1_PATH, V2: "http://[2001:db8::9]:8001" + V2_PATH},
+    ),
+    (
         "edge node",
         target(mode=EDGE_NODE, node_ip="192.0.2.10", host_port=31000),
         {V1: "http://192.0.2.10:31000" + V1_PATH, V2: "http://192.0.2.10:31000" + V2_PATH},
@@ -121,7 +142,7 @@ def test_versions_come_out_v1_first():
 
 
 def test_unknown_mode_and_version_are_errors():
-    with pytest.raises(ValueError, match="mode"):
+    with pytest.raises(ValueError, match=r"^Unknown deployment mode 'satellite'$"):
         callpaths.base_url(target(mode="satellite"))
-    with pytest.raises(ValueError, match="version"):
+    with pytest.raises(ValueError, match=r"^Unknown API version 'v3'$"):
         callpaths.inference_api_path("v3", project_id=P, deployment_id=D)

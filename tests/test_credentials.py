@@ -35,7 +35,7 @@ def test_create_edit_keep_or_change_password_delete(world, admin_client):
     credential.refresh_from_db()
     assert credential.password() == "new-Pa55word"
     summaries = " ".join(AuditEvent.objects.values_list("summary", flat=True))
-    assert "password (changed)" in summaries and SECRET not in summaries
+    assert "IAM password (changed)" in summaries and SECRET not in summaries
     admin_client.post(url(world, f"{credential.code}/delete/"))
     assert not IamCredential.objects.exists()
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))

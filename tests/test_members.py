@@ -36,7 +36,7 @@ def test_change_role_and_remove(world, admin_client):
     assert m.role == Role.ADMIN
     admin_client.post(url(world, f"{m.code}/remove/"))
     assert not Membership.objects.filter(pk=m.pk).exists()
-    assert AuditEvent.objects.filter(action="member.role", summary="member → admin").exists()
+    assert AuditEvent.objects.filter(action="member.role", summary="Member → Admin").exists()
 
 
 def test_bad_role_changes_nothing(world, admin_client):

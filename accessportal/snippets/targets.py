@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from accessportal.callpaths import V2
 from accessportal.examples import example_body
 from accessportal.headers import API_KEY, AUTH_MODES, TOKEN
@@ -99,8 +101,8 @@ def target_for(deployment: Deployment, credential: IamCredential | None = None) 
         iam=iam_login_for(deployment.workspace, credential),
         code=str(deployment.code),
         status=deployment.status,
-        status_label=deployment.get_status_display(),
-        mode_label=deployment.get_mode_display(),
+        status_label=str(deployment.get_status_display()),
+        mode_label=str(deployment.get_mode_display()),
     )
 
 
@@ -146,8 +148,12 @@ class Variant:
 
     @property
     def title(self) -> str:
-        auth = "IAM token" if self.auth_mode == TOKEN else "API key"
-        return f"{self.version.upper()} + {auth}{', streaming' if self.stream else ''}"
+        """What the Code panel calls the variant, in the active language."""
+        auth = _("IAM token") if self.auth_mode == TOKEN else _("API key")
+        shape = (
+            _("%(version)s + %(auth)s, streaming") if self.stream else _("%(version)s + %(auth)s")
+        )
+        return shape % {"version": self.version.upper(), "auth": auth}
 
 
 def auth_modes(version: str) -> tuple[str, ...]:

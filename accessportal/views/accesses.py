@@ -78,7 +78,9 @@ def access_create(request: HttpRequest) -> HttpResponse:
         and form.is_valid()
         and (access := saved(form, services.save_access, actor=request.user, ip=client_ip(request)))
     ):
-        messages.success(request, f"Application access “{access.name}” created.")
+        messages.success(
+            request, _("Application access “%(name)s” created.") % {"name": access.name}
+        )
         _warn_if_shared(request, form.cleaned_data["api_key"], access)
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
     return render(request, "accessportal/access_form.html", {"form": form})
@@ -95,7 +97,7 @@ def access_edit(request: HttpRequest, access) -> HttpResponse:
         and form.is_valid()
         and saved(form, services.save_access, actor=request.user, ip=client_ip(request))
     ):
-        messages.success(request, f"Application access “{access.name}” saved.")
+        messages.success(request, _("Application access “%(name)s” saved.") % {"name": access.name})
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
     return render(request, "accessportal/access_form.html", {"form": form, "access": access})
 
@@ -105,8 +107,12 @@ def _set_disabled(request: HttpRequest, code, *, disabled: bool) -> HttpResponse
     services.set_access_disabled(
         access=access, disabled=disabled, actor=request.user, ip=client_ip(request)
     )
-    state = "disabled" if disabled else "enabled"
-    messages.success(request, f"Application access “{access.name}” {state}.")
+    done = (
+        _("Application access “%(name)s” disabled.")
+        if disabled
+        else _("Application access “%(name)s” enabled.")
+    )
+    messages.success(request, done % {"name": access.name})
     return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
 
 
@@ -124,7 +130,7 @@ def access_enable(request: HttpRequest, access) -> HttpResponse:
 def access_delete(request: HttpRequest, access) -> HttpResponse:
     access = _access(request, access)
     services.delete_access(access=access, actor=request.user, ip=client_ip(request))
-    messages.success(request, f"Application access “{access.name}” deleted.")
+    messages.success(request, _("Application access “%(name)s” deleted.") % {"name": access.name})
     return redirect("accessportal:access_list", ws=request.workspace.code)
 
 
@@ -140,7 +146,9 @@ def access_rotate(request: HttpRequest, access) -> HttpResponse:
             access=access, new_key=new_key, actor=request.user, ip=client_ip(request)
         )
         messages.success(
-            request, f"Key of “{access.name}” rotated; it now ends in {access.key_hint[-3:]}."
+            request,
+            _("Key of “%(name)s” rotated; it now ends in %(end)s.")
+            % {"name": access.name, "end": access.key_hint[-3:]},
         )
         _warn_if_shared(request, new_key, access)
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
@@ -164,8 +172,10 @@ def access_reveal(request: HttpRequest, access) -> HttpResponse:
     except DecryptionError:
         messages.error(
             request,
-            "The stored key cannot be decrypted with the configured encryption keys. "
-            "Ask the operator to check PORTAL_ENCRYPTION_KEYS, or rotate the key.",
+            _(
+                "The stored key cannot be decrypted with the configured encryption keys. "
+                "Ask the operator to check PORTAL_ENCRYPTION_KEYS, or rotate the key."
+            ),
         )
         return redirect("accessportal:access_detail", ws=request.workspace.code, access=access.code)
     response = render(request, "accessportal/access_reveal.html", {"access": access, "key": key})

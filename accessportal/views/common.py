@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 PAGE_SIZE = 50
 
@@ -19,7 +20,7 @@ def query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-CONFLICT = (
+CONFLICT = _(
     "Someone saved a conflicting change at the same moment (a name already in use). "
     "Nothing was saved: check the form and save again."
 )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accessportal import services
@@ -30,7 +31,7 @@ def _form_view(request: HttpRequest, credential=None) -> HttpResponse:
             )
         )
     ):
-        messages.success(request, f"IAM credential “{credential.name}” saved.")
+        messages.success(request, _("IAM credential “%(name)s” saved.") % {"name": credential.name})
         return redirect("accessportal:credential_list", ws=request.workspace.code)
     return render(
         request, "accessportal/credential_form.html", {"form": form, "credential": credential}
@@ -53,5 +54,5 @@ def credential_edit(request: HttpRequest, cred) -> HttpResponse:
 def credential_delete(request: HttpRequest, cred) -> HttpResponse:
     credential = get_object_or_404(request.workspace.iam_credentials, code=cred)
     services.delete_credential(credential=credential, actor=request.user, ip=client_ip(request))
-    messages.success(request, f"IAM credential “{credential.name}” deleted.")
+    messages.success(request, _("IAM credential “%(name)s” deleted.") % {"name": credential.name})
     return redirect("accessportal:credential_list", ws=request.workspace.code)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from accessportal import headers, services
 from accessportal.clientip import client_ip
@@ -60,7 +61,7 @@ def deployment_detail(request: HttpRequest, dep) -> HttpResponse:
         # This deployment's row of the access's last key check, if it was checked.
         access.check = access.last_check.get(str(deployment.code))
     usable = [a for a in accesses if a.is_usable]
-    key_shown = usable[0].key_hint if usable else "<API key>"
+    key_shown = usable[0].key_hint if usable else "<API key>"  # a placeholder, like code
     header_tables = [
         {
             "scheme": scheme,
@@ -98,7 +99,7 @@ def deployment_create(request: HttpRequest) -> HttpResponse:
             )
         )
     ):
-        messages.success(request, f"Deployment “{deployment.name}” added.")
+        messages.success(request, _("Deployment “%(name)s” added.") % {"name": deployment.name})
         warn_about_addresses(request, deployment)
         return redirect(
             "accessportal:deployment_detail", ws=request.workspace.code, dep=deployment.code
@@ -115,7 +116,7 @@ def deployment_edit(request: HttpRequest, dep) -> HttpResponse:
         and form.is_valid()
         and saved(form, services.save_deployment, actor=request.user, ip=client_ip(request))
     ):
-        messages.success(request, f"Deployment “{deployment.name}” saved.")
+        messages.success(request, _("Deployment “%(name)s” saved.") % {"name": deployment.name})
         warn_about_addresses(request, deployment)
         return redirect(
             "accessportal:deployment_detail", ws=request.workspace.code, dep=deployment.code
@@ -129,5 +130,5 @@ def deployment_edit(request: HttpRequest, dep) -> HttpResponse:
 def deployment_delete(request: HttpRequest, dep) -> HttpResponse:
     deployment = _deployment(request, dep)
     services.delete_deployment(deployment=deployment, actor=request.user, ip=client_ip(request))
-    messages.success(request, f"Deployment “{deployment.name}” deleted.")
+    messages.success(request, _("Deployment “%(name)s” deleted.") % {"name": deployment.name})
     return redirect("accessportal:deployment_list", ws=request.workspace.code)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from accessportal import services
 from accessportal.clientip import client_ip
@@ -38,7 +39,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         ip=client_ip(request),
     )
-    messages.success(request, f"{form.cleaned_data['username']} added.")
+    messages.success(request, _("%(name)s added.") % {"name": form.cleaned_data["username"]})
     return redirect("accessportal:member_list", ws=request.workspace.code)
 
 
@@ -51,7 +52,7 @@ def member_role(request: HttpRequest, member) -> HttpResponse:
     membership = _membership(request, member)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose admin, member or viewer.")
+        messages.error(request, _("Choose admin, member or viewer."))
     else:
         try:
             services.change_member_role(
@@ -60,9 +61,15 @@ def member_role(request: HttpRequest, member) -> HttpResponse:
                 actor=request.user,
                 ip=client_ip(request),
             )
-            messages.success(request, f"{membership.user.username} is now {membership.role}.")
+            messages.success(
+                request,
+                _("%(name)s is now %(role)s.")
+                % {"name": membership.user.username, "role": membership.get_role_display()},
+            )
         except services.LastAdminError as error:
-            messages.error(request, f"{error} Make someone else admin first.")
+            messages.error(
+                request, _("%(error)s Make someone else admin first.") % {"error": error}
+            )
     return redirect("accessportal:member_list", ws=request.workspace.code)
 
 
@@ -71,7 +78,7 @@ def member_remove(request: HttpRequest, member) -> HttpResponse:
     membership = _membership(request, member)
     try:
         services.remove_member(membership=membership, actor=request.user, ip=client_ip(request))
-        messages.success(request, f"{membership.user.username} removed.")
+        messages.success(request, _("%(name)s removed.") % {"name": membership.user.username})
     except services.LastAdminError as error:
-        messages.error(request, f"{error} Make someone else admin first.")
+        messages.error(request, _("%(error)s Make someone else admin first.") % {"error": error})
     return redirect("accessportal:member_list", ws=request.workspace.code)

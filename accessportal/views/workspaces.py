@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accessportal import services
@@ -23,14 +24,14 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
         .order_by("name")
     )
     roles = dict(request.user.memberships.values_list("workspace_id", "role"))
-    rows = [(ws, roles.get(ws.pk)) for ws in workspaces]
+    rows = [(ws, Role(roles[ws.pk]).label if ws.pk in roles else "") for ws in workspaces]
     return render(request, "accessportal/workspace_list.html", {"rows": rows})
 
 
 @require_http_methods(["GET", "POST"])
 def workspace_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:
-        raise PermissionDenied("Only staff users create workspaces.")
+        raise PermissionDenied(_("Only staff users create workspaces."))
     form = WorkspaceForm(request.POST or None)
     if (
         request.method == "POST"
@@ -41,7 +42,10 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
             )
         )
     ):
-        messages.success(request, f"Workspace “{workspace.name}” created. You are its admin.")
+        messages.success(
+            request,
+            _("Workspace “%(name)s” created. You are its admin.") % {"name": workspace.name},
+        )
         warn_about_addresses(request, workspace)
         return redirect("accessportal:deployment_list", ws=workspace.code)
     return render(request, "accessportal/workspace_form.html", {"form": form})
@@ -55,7 +59,7 @@ def workspace_edit(request: HttpRequest) -> HttpResponse:
         and form.is_valid()
         and saved(form, services.save_workspace, actor=request.user, ip=client_ip(request))
     ):
-        messages.success(request, "Workspace settings saved.")
+        messages.success(request, _("Workspace settings saved."))
         warn_about_addresses(request, request.workspace)
         return redirect("accessportal:workspace_edit", ws=request.workspace.code)
     return render(request, "accessportal/workspace_edit.html", {"form": form})

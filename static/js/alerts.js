@@ -25,7 +25,7 @@
       if (fresh) {
         current.replaceWith(fresh);
         if (fresh.dataset.open === "0" && typeof announce === "function") {
-          announce("Deliveries updated: none waiting.");
+          announce(gettext("Deliveries updated: none waiting."));
         }
       }
     } catch (_) {

@@ -5,24 +5,25 @@
 (() => {
   const form = document.getElementById("playground");
   if (!form) return;
-  // Every sentence this script shows, in one place: wrapped in gettext() when the
-  // JavaScript catalog is on the page, as they are.
-  const t = window.gettext || ((text) => text);
+  // Every sentence this script shows goes through gettext()/interpolate() from Django's
+  // JavaScript catalog (/jsi18n/, loaded before the scripts by base.html; portal.js
+  // stands in for it where it is missing). makemessages finds them by those names.
   const TEXT = {
-    notCallable: (name, reason) => `${name} — ${reason || t("cannot be called now")}`,
-    noneCallable: t("No deployment can be called now: only running deployments answer."),
-    rawMode: t("Sending the raw JSON body below: the messages and parameters above are not used until you leave raw mode."),
-    notStreamed: t("— (not streamed)"),
-    soFar: (text) => `${text} ${t("(so far)")}`,
-    stopped: t("stopped"),
-    apiKeys: t("API key"),
-    reasoningTokens: (n) => `(${n} ${t("tokens")})`,
-    waiting: t("waiting for the first token…"),
-    receiving: t("receiving…"),
+    notCallable: (name, reason) => `${name} — ${reason || gettext("cannot be called now")}`,
+    noneCallable: gettext("No deployment can be called now: only running deployments answer."),
+    rawMode: gettext("Sending the raw JSON body below: the messages and parameters above are not used until you leave raw mode."),
+    notStreamed: gettext("— (not streamed)"),
+    soFar: (text) => `${text} ${gettext("(so far)")}`,
+    stopped: gettext("stopped"),
+    apiKeys: gettext("API key"),
+    tokens: gettext("IAM token (V1)"),
+    reasoningTokens: (n) => interpolate(gettext("(%(n)s tokens)"), { n }, true),
+    reasoningShare: (n) => interpolate(gettext("(%(n)s reasoning)"), { n }, true),
+    waiting: gettext("waiting for the first token…"),
+    receiving: gettext("receiving…"),
     seconds: (ms) => `${(ms / 1000).toFixed(1)} s`,
-    cleared: t("Cleared: a new conversation."),
-    continued: t("The reply is in the conversation as an assistant message; write the next message."),
-    tokens: t("IAM token (V1)"),
+    cleared: gettext("Cleared: a new conversation."),
+    continued: gettext("The reply is in the conversation as an assistant message; write the next message."),
   };
   const catalog = JSON.parse(document.getElementById("playground-catalog").textContent);
   const $ = (id) => document.getElementById(id);
@@ -130,15 +131,15 @@
       ...(keys.length ? [group(TEXT.apiKeys, keys)] : []),
       ...(tokens.length ? [group(TEXT.tokens, tokens)] : []));
     $("pg-auth-note").textContent = options.length ? "" :
-      "No enabled application access covers this deployment" + (version === "v1" ? ", and no IAM credential exists." : ".");
+      (version === "v1" ? gettext("No enabled application access covers this deployment, and no IAM credential exists.") : gettext("No enabled application access covers this deployment."));
   }
 
   // Each row's controls say which message they belong to: "Role of message 2".
   function numberRows() {
     messagesBox.querySelectorAll(".message-row").forEach((row, i) => {
-      row.querySelector("select").setAttribute("aria-label", `Role of message ${i + 1}`);
-      row.querySelector("textarea").setAttribute("aria-label", `Text of message ${i + 1}`);
-      row.querySelector("button").setAttribute("aria-label", `Remove message ${i + 1}`);
+      row.querySelector("select").setAttribute("aria-label", interpolate(gettext("Role of message %s"), [i + 1]));
+      row.querySelector("textarea").setAttribute("aria-label", interpolate(gettext("Text of message %s"), [i + 1]));
+      row.querySelector("button").setAttribute("aria-label", interpolate(gettext("Remove message %s"), [i + 1]));
     });
   }
 
@@ -152,12 +153,12 @@
     text.value = content || "";
     const remove = document.createElement("button");
     remove.type = "button";
-    remove.textContent = "Remove";
+    remove.textContent = gettext("Remove");
     remove.addEventListener("click", () => {
       row.remove();
       numberRows();
       $("pg-add-message").focus(); // keep keyboard users in the message list
-      announce("Message removed.");
+      announce(gettext("Message removed."));
     });
     row.append(select, text, remove);
     messagesBox.appendChild(row);
@@ -280,7 +281,7 @@
       const reply = $("pg-reply");
       if (data.index > 0 && !reply.dataset[`choice${data.index}`]) {
         reply.dataset[`choice${data.index}`] = "1";
-        reply.appendChild(document.createTextNode(`\n\n[choice ${data.index + 1}]\n`));
+        reply.appendChild(document.createTextNode(`\n\n[${interpolate(gettext("choice %s"), [data.index + 1])}]\n`));
       }
       reply.appendChild(document.createTextNode(data.text));
       if (!data.index) figures.reply = (figures.reply || "") + data.text;
@@ -288,8 +289,9 @@
     usage(data) {
       figures.usage = true;
       const reasoned = data.reasoning_tokens ?? null;
-      show("pg-usage", `${data.prompt_tokens ?? "?"} prompt + ${data.completion_tokens ?? "?"} completion = ${data.total_tokens ?? "?"}` +
-        (reasoned === null ? "" : ` (${reasoned} ${t("reasoning")})`));
+      show("pg-usage", interpolate(gettext("%(prompt)s prompt + %(completion)s completion = %(total)s"),
+        { prompt: data.prompt_tokens ?? "?", completion: data.completion_tokens ?? "?", total: data.total_tokens ?? "?" }, true) +
+        (reasoned === null ? "" : ` ${TEXT.reasoningShare(reasoned)}`));
       if (reasoned !== null) show("pg-reasoning-tokens", TEXT.reasoningTokens(reasoned));
     },
     // The plain sentence leads; the platform's message and the code follow it.
@@ -312,13 +314,14 @@
     end(data) {
       stopWaiting();
       figures.ok = data.outcome === "ok";
-      show("pg-status", data.status === null ? "no answer" : String(data.status));
+      show("pg-status", data.status === null ? gettext("no answer") : String(data.status));
       show("pg-latency", `${data.latency_ms} ms`);
       show("pg-ttft", data.ttft_ms !== null ? `${data.ttft_ms} ms` : (figures.stream ? "—" : TEXT.notStreamed));
       show("pg-finish", data.finish_reason || "—");
       if ($("pg-usage").textContent === "…") show("pg-usage", "—");
       show("pg-raw", data.raw);
-      announce(`Reply received: status ${$("pg-status").textContent}, ${data.latency_ms} ms.`);
+      announce(interpolate(gettext("Reply received: status %(status)s, %(ms)s ms."),
+        { status: $("pg-status").textContent, ms: data.latency_ms }, true));
     },
   };
 
@@ -368,7 +371,7 @@
     if (!rawToggle.checked) bodyArea.value = composeBody();
     resetResult();
     startWaiting();
-    announce("Sending the test call…");
+    announce(gettext("Sending the test call…"));
     controller = new AbortController();
     const sendHadFocus = document.activeElement === $("pg-send");
     $("pg-send").disabled = true;
@@ -401,9 +404,9 @@
     } catch (error) {
       if (error.name === "AbortError") {
         settleResult();
-        announce("Stopped. The reply so far stays on the page.");
+        announce(gettext("Stopped. The reply so far stays on the page."));
       } else {
-        showFormErrors({ __all__: [{ message: "The portal could not be reached." }] });
+        showFormErrors({ __all__: [{ message: gettext("The portal could not be reached.") }] });
       }
     } finally {
       stopWaiting();

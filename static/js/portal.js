@@ -10,14 +10,20 @@ function announce(text) {
   setTimeout(() => { region.textContent = text; }, 50);
 }
 
-// Every sentence the copy buttons show, in one place: wrapped in gettext() when the
-// JavaScript catalog is on the page.
-const portalText = window.gettext || ((text) => text);
+// Every sentence the scripts show goes through gettext()/interpolate() from Django's
+// JavaScript catalog (/jsi18n/, loaded first by base.html); makemessages finds them by
+// those names. Without the catalog the English stands.
+if (typeof window.gettext !== "function") window.gettext = (text) => text;
+if (typeof window.interpolate !== "function") {
+  window.interpolate = (fmt, obj, named) => (named
+    ? fmt.replace(/%\(\w+\)s/g, (m) => String(obj[m.slice(2, -2)]))
+    : fmt.replace(/%s/g, () => String(obj.shift())));
+}
 const COPY_TEXT = {
-  copied: portalText("Copied"),
-  announced: portalText("Copied to the clipboard."),
-  manual: portalText("Copying is not available here: the text is selected, press Ctrl+C (⌘C on a Mac) to copy it."),
-  manualLabel: portalText("Text to copy"),
+  copied: gettext("Copied"),
+  announced: gettext("Copied to the clipboard."),
+  manual: gettext("Copying is not available here: the text is selected, press Ctrl+C (⌘C on a Mac) to copy it."),
+  manualLabel: gettext("Text to copy"),
 };
 
 // Put text on the clipboard: the Clipboard API where the page is a secure context, else
@@ -141,7 +147,7 @@ function markScrollingTables() {
     if (wrap.scrollWidth > wrap.clientWidth + 1) {
       wrap.tabIndex = 0;
       wrap.setAttribute("role", "region");
-      wrap.setAttribute("aria-label", `${caption || wrap.dataset.label || "Table"} (scrolls sideways)`);
+      wrap.setAttribute("aria-label", interpolate(gettext("%s (scrolls sideways)"), [caption || wrap.dataset.label || gettext("Table")]));
     } else if (wrap.hasAttribute("role")) {
       wrap.removeAttribute("tabindex");
       wrap.removeAttribute("role");

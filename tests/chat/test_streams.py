@@ -363,10 +363,181 @@ def test_sse_event_keeps_unicode_readable_and_one_line() -> None:
 
 @pytest.mark.parametrize("name", ["", "a\nb", "a:b", "x\r"])
 def test_sse_event_rejects_bad_names(name: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^an SSE event name must be a non-empty single token$"):
         sse_event(name, {})
 
 
 def test_sse_event_rejects_nan() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not JSON compliant"):
         sse_event("usage", {"x": float("nan")})
+
+
+def test_sse_event_is_compact_and_keeps_non_ascii_unescaped() -> None:
+    # Compared as bytes: decoding the JSON would hide "\u4f60"-style escapes.
+    assert sse_event("X-usage", {"a": 1, "b": [2, "你好"]}) == (
+        'event: X-usage\ndata: {"a":1,"b":[2,"你好"]}\n\n'.encode()
+    )
+
+
+# ------------------------------------------------------------ odd values, by table
+
+
+def usage_of(**counts: object) -> Usage | None:
+    body = {"choices": [{"message": {"content": "x"}}], "usage": counts}
+    completion = parse_completion(json.dumps(body))
+    assert completion is not None
+    return completion.usage
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (7, 7),
+        (0, 0),
+        (2**31 - 1, 2**31 - 1),  # the largest a database integer column holds
+        (2**31, None),
+        (-1, None),
+        (7.0, 7),
+        (7.5, None),
+        (True, None),
+        (" 12 ", 12),
+        ("2147483647", 2**31 - 1),
+        ("00000000012", 12),  # 11 characters: read
+        ("000000000012", None),  # 12: refused before int() sees it
+        ("99999999999", None),  # fits the length, not the column
+        ("12.5", None),
+        ("-3", None),
+        ("²", None),  # a digit to str.isdigit(), not to int()
+        ("١٢", None),  # Arabic-Indic digits: not ASCII
+        ("abc", None),
+        (None, None),
+        ([7], None),
+    ],
+)
+def test_token_counts_are_read_or_dropped(value: object, expected: int | None) -> None:
+    assert usage_of(prompt_tokens=1, total_tokens=value) == Usage(1, None, expected)
+    assert usage_of(completion_tokens=value) == (
+        None if expected is None else Usage(None, expected, None)
+    )
+
+
+@pytest.mark.parametrize(
+    ("choice", "text"),
+    [
+        ({"text": "completions-style"}, "completions-style"),
+        ({"text": 5}, ""),
+        ({"delta": {"content": ""}, "message": {"content": ""}, "text": "last"}, "last"),
+        ({"delta": {}, "message": {"content": "whole"}, "text": "last"}, "whole"),
+        (
+            {"message": {"content": [{"type": "text", "text": "a"}, "b", {"type": "image"}, 5]}},
+            "ab",
+        ),
+        ({"message": {"content": 5}}, ""),
+        ({"message": "text"}, ""),
+    ],
+)
+def test_choice_text_fallbacks(choice: dict[str, object], text: str) -> None:
+    completion = parse_completion({"choices": [choice]})
+    assert completion is not None and completion.texts == (text,)
+    expected = [Delta(text), Done()] if text else [Done()]
+    assert parse_stream(["data: " + json.dumps({"choices": [choice]})]) == expected
+
+
+def test_a_repeated_choice_index_keeps_the_first_and_never_raises() -> None:
+    body = {
+        "choices": [
+            {"index": 1, "message": {"content": "second"}},
+            {"index": 0, "message": {"content": "first"}, "finish_reason": "stop"},
+            {"index": 0, "message": {"content": "again"}, "finish_reason": "length"},
+            {"index": "²", "message": {"content": "odd index"}},
+        ]
+    }
+    completion = parse_completion(body)
+    assert completion == Completion("first", "stop", None, ("first", "second", "odd index"))
+
+
+@pytest.mark.parametrize(
+    ("finish", "expected"), [("", None), (5, None), (None, None), ("stop", "stop")]
+)
+def test_finish_reason_must_be_a_non_empty_string(finish: object, expected: str | None) -> None:
+    completion = parse_completion(
+        {"choices": [{"message": {"content": "x"}, "finish_reason": finish}]}
+    )
+    assert completion is not None and completion.finish_reason == expected
+    line = "data: " + json.dumps({"choices": [{"delta": {}, "finish_reason": finish}]})
+    assert parse_stream([line]) == ([Finish(expected), Done()] if expected else [Done()])
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"error_code": "", "error_msg": ""}, None),
+        ({"error_code": None, "error_msg": None}, None),
+        ({"error_code": "", "error_msg": "only a message"}, ("unknown", "only a message")),
+        ({"error_code": "APIG.0101", "error_msg": ""}, ("APIG.0101", "")),
+        ({"error_code": "APIG.0101"}, ("APIG.0101", "")),
+        ({"error_code": 0, "error_msg": 0}, ("0", "0")),
+        ({"error": {"title": "Forbidden"}}, ("Forbidden", "Forbidden")),
+        ({"error": {"code": "", "title": "Forbidden"}}, ("Forbidden", "Forbidden")),
+        ({"error": {"code": "", "type": "", "message": "m"}}, ("unknown", "m")),
+        ({"error": {"code": 5}}, ("5", "")),
+        ({"error": {}}, ("unknown", "")),
+        ({"error": 1}, None),
+        ({"error": ""}, None),
+        ({"error": None}, None),
+    ],
+)
+def test_error_bodies_with_empty_or_odd_fields(
+    body: dict[str, object], expected: tuple[str, str] | None
+) -> None:
+    assert parse_error_body(json.dumps(body)) == expected
+    events = parse_stream(["data: " + json.dumps(body)])
+    assert events[:-1] == ([StreamError(*expected)] if expected else [])
+
+
+def test_a_stray_non_utf8_byte_in_an_error_is_replaced_not_fatal() -> None:
+    body = b'{"error_code":"PANGU.0010","error_msg":"bad \xff byte"}'
+    assert parse_error_body(body) == ("PANGU.0010", "bad \ufffd byte")
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        ("a" * 500, "a" * 500),  # exactly at the limit: kept whole
+        ("a" * 501, "a" * 499 + "…"),  # one over: cut to the limit, ellipsis included
+        ("line one\n\n   line\ttwo ", "line one line two"),
+    ],
+)
+def test_error_messages_are_one_line_and_cut_at_500(message: str, shown: str) -> None:
+    assert parse_error_body(json.dumps({"error_code": "X", "error_msg": message})) == ("X", shown)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '  {"error_code":"APIG.0308","error_msg":"throttled"}',
+        '{"error_code":"APIG.0308","error_msg":"throttled"}\r\n',
+        'DATA : {"error_code":"APIG.0308","error_msg":"throttled"}',
+    ],
+)
+def test_an_error_line_however_framed(line: str) -> None:
+    assert parse_stream([line]) == [StreamError("APIG.0308", "throttled"), Done()]
+
+
+@pytest.mark.parametrize(
+    "line", ["", "\r\n", "   ", ":keep-alive", ': {"error_code":"X"}', "data:", "id: 7", "retry: 5"]
+)
+def test_lines_that_carry_nothing(line: str) -> None:
+    parser = StreamParser()
+    assert parser.feed_line(line) == []
+    assert parser.done is False
+
+
+def test_json_nested_too_deeply_is_malformed_not_a_crash() -> None:
+    deep = '{"a":' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert parse_error_body(deep) is None
+    assert parse_completion(deep) is None
+    assert parse_stream(["data: " + deep]) == [
+        StreamError("malformed", "the upstream sent a data line that is not JSON"),
+        Done(),
+    ]

@@ -57,10 +57,8 @@ def test_slow_outlasts_the_client_and_is_abandoned(
     api: Any, version: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="simulator")
-    started = time.monotonic()
     with pytest.raises(requests.exceptions.ReadTimeout):
         _call(api, version, "slow", timeout=(5, 0.5))
-    assert time.monotonic() - started < 2
     # The server notices the client left and gives the request up quickly.
     path = api.dep("fault-slow").deployment_id if version == "v1" else "/api/v2/"
     deadline = time.monotonic() + 3

@@ -76,10 +76,10 @@ def test_rejects_broken_state(state_dict: dict[str, Any], change: Any, message: 
 
 
 def test_unreadable_file_is_a_state_error(tmp_path: Path) -> None:
-    with pytest.raises(StateError):
+    with pytest.raises(StateError, match=r"^cannot read state file .*missing\.json: "):
         load_state(tmp_path / "missing.json")
     (tmp_path / "bad.json").write_text("{not json")
-    with pytest.raises(StateError):
+    with pytest.raises(StateError, match=r"^cannot read state file .*bad\.json: Expecting"):
         load_state(tmp_path / "bad.json")
 
 

@@ -21,6 +21,6 @@ class TestCallAdmin(ReadOnlyAdmin):
         "outcome",
         "latency_ms",
     ]
-    list_filter = ["outcome", "api_version", "stream"]
+    list_filter = ["outcome", "origin", "api_version", "stream"]
     search_fields = ["deployment_name", "username", "error_code"]
     list_select_related = ["workspace"]

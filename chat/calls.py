@@ -28,12 +28,13 @@ from accessportal.headers import API_KEY, TOKEN, request_headers
 from accessportal.models import ApplicationAccess, Deployment, IamCredential
 from chat import tokens
 from chat.hints import hint_for
-from chat.models import Outcome, TestCall
+from chat.models import Origin, Outcome, TestCall
 from chat.scrub import Scrubber
 from chat.streams import (
     Delta,
     Done,
     Finish,
+    Reasoning,
     StreamError,
     StreamParser,
     Usage,
@@ -45,6 +46,7 @@ from chat.upstream import Cancellation, UpstreamError, UpstreamPolicy, open_stre
 # A token the platform says is stale is fetched again once, and the call retried once.
 TOKEN_RETRY_CODES = {"APIG.0301", "APIG.0307"}
 RAW_LIMIT = 64 * 1024  # how much of the raw answer the playground shows
+KEPT_RAW_LIMIT = 16 * 1024  # how much of it the history keeps, per call
 
 
 def policy_from_settings() -> UpstreamPolicy:
@@ -66,6 +68,7 @@ class CallPlan:
     body: dict
     access: ApplicationAccess | None = None
     credential: IamCredential | None = None
+    origin: str = Origin.PLAYGROUND
 
     @property
     def auth_mode(self) -> str:
@@ -150,9 +153,10 @@ class CallResult:
 
 class CallRun:
     """Runs a plan; iterate ``events()`` for (name, data) pairs: start, status (a
-    stream's HTTP status, once its head arrived), delta (the first one with ttft_ms),
-    usage, error, end. ``result`` fills in as it goes, so it can be recorded even when the
-    consumer stops early (the browser went away or pressed Stop)."""
+    stream's HTTP status, once its head arrived), reasoning (a reasoning model's thoughts)
+    and delta (the first of either with ttft_ms), usage, error, end. ``result`` fills in
+    as it goes, so it can be recorded even when the consumer stops early (the browser went
+    away or pressed Stop)."""
 
     def __init__(self, plan: CallPlan, policy: UpstreamPolicy) -> None:
         self.plan = plan
@@ -276,6 +280,9 @@ class CallRun:
             return
         # No time to first token: the whole answer came at once, so it would only
         # repeat the latency.
+        for index, thought in enumerate(completion.reasonings):
+            if thought:
+                yield "reasoning", {"text": thought, "index": index}
         for index, text in enumerate(completion.texts or (completion.text,)):
             yield "delta", {"text": text, "index": index}
         self.result.finish_reason = completion.finish_reason
@@ -317,12 +324,13 @@ class CallRun:
             upstream.close()  # also when the consumer stops early: the upstream sees it
 
     def _stream_event(self, event) -> Iterator[tuple[str, dict]]:
-        if isinstance(event, Delta):
+        if isinstance(event, Delta | Reasoning):
             data = {"text": event.text, "index": event.index}
             if self.result.ttft_ms is None:
+                # A reasoning model's first thought is its first token.
                 self.result.ttft_ms = self.elapsed_ms()
                 data["ttft_ms"] = self.result.ttft_ms  # shown as soon as it is known
-            yield "delta", data
+            yield ("delta" if isinstance(event, Delta) else "reasoning"), data
         elif isinstance(event, Usage):
             self.result.usage = event
             yield "usage", usage_data(event)
@@ -340,6 +348,7 @@ def usage_data(usage: Usage) -> dict:
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
+        "reasoning_tokens": usage.reasoning_tokens,
     }
 
 
@@ -350,6 +359,16 @@ def prompt_excerpt(body: dict) -> str:
     messages = body.get("messages") or []
     texts = [str(m.get("content", "")) for m in messages if isinstance(m, dict)]
     return " / ".join(texts)[: min(limit, 500)]
+
+
+def kept_request(plan: CallPlan, raw: str) -> dict:
+    """What the history keeps of the request and the answer: the masked headers always
+    (they hold no secret), the body and the raw answer only when the operator keeps
+    prompts at all."""
+    kept = {"request_url": plan.url[:500], "request_headers": plan.masked_headers()}
+    if settings.PORTAL_TESTCALL_PROMPT_CHARS > 0:
+        kept |= {"request_body": plan.body, "response_raw": raw[:KEPT_RAW_LIMIT]}
+    return kept
 
 
 def record(run: CallRun, *, aborted: bool = False, code: uuid.UUID | None = None) -> TestCall:
@@ -384,6 +403,8 @@ def record(run: CallRun, *, aborted: bool = False, code: uuid.UUID | None = None
             completion_tokens=usage.completion_tokens if usage else None,
             total_tokens=usage.total_tokens if usage else None,
             prompt_excerpt=prompt_excerpt(plan.body),
+            origin=plan.origin,
+            **kept_request(plan, "".join(result.raw)),
         )
         if plan.access is not None:
             ApplicationAccess.objects.filter(pk=plan.access.pk).update(last_used_at=timezone.now())

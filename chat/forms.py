@@ -14,7 +14,7 @@ from accessportal.callpaths import V1, V2
 from accessportal.models import Workspace
 from chat.bodies import BodyError, parse_body
 from chat.calls import CallPlan, final_body
-from chat.models import Outcome
+from chat.models import Origin, Outcome
 
 ACCESS, CREDENTIAL = "access", "credential"
 
@@ -93,8 +93,11 @@ class PlaygroundForm(forms.Form):
 
 
 class TestCallFilterForm(forms.Form):
-    """Filters of the test-call history; odd values are ignored, never a 500."""
+    """Filters of the test-call history; odd values are ignored, never a 500. Dates are
+    days in the portal's time zone, both ends included."""
 
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
     deployment = forms.CharField(required=False, max_length=100)
     version = forms.ChoiceField(
         choices=[("", gettext_lazy("Any")), (V1, "V1"), (V2, "V2")], required=False
@@ -102,25 +105,37 @@ class TestCallFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[("", gettext_lazy("Any")), *Outcome.choices], required=False
     )
+    origin = forms.ChoiceField(choices=[("", gettext_lazy("Any")), *Origin.choices], required=False)
     user = forms.CharField(required=False, max_length=150)
+    credential = forms.CharField(required=False, max_length=150)
 
     FIELDS = {
+        "date_from": "created_at__date__gte",
+        "date_to": "created_at__date__lte",
         "deployment": "deployment_name",
         "version": "api_version",
         "outcome": "outcome",
+        "origin": "origin",
         "user": "username",
+        "credential": "auth_label",
     }
 
+    def chosen(self) -> dict:
+        """The valid, non-empty filters as ``{field name: value}``; invalid ones drop out."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        chosen = {}
+        for name in self.FIELDS:
+            value = data.get(name)
+            if isinstance(value, str):
+                value = value.strip()
+            if value:
+                chosen[name] = value
+        return chosen
+
     def apply(self, calls):
-        if not self.is_valid():
-            return calls
-        chosen = {
-            column: self.cleaned_data[name].strip()
-            for name, column in self.FIELDS.items()
-            if self.cleaned_data[name].strip()
-        }
-        return calls.filter(**chosen)
+        return calls.filter(**{self.FIELDS[name]: value for name, value in self.chosen().items()})
 
     def values(self) -> dict[str, str]:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {name: data.get(name, "") for name in self.FIELDS}
+        chosen = self.chosen()
+        return {name: str(chosen.get(name, "")) for name in self.FIELDS}

@@ -16,6 +16,15 @@ class Outcome(models.TextChoices):
     ABORTED = "aborted", _("Stopped")
 
 
+class Origin(models.TextChoices):
+    """Where a test call was made from (the history filters by it)."""
+
+    PLAYGROUND = "playground", _("Playground")
+    KEY_CHECK = "key_check", _("Key check")
+    API = "api", _("API")
+    MONITOR = "monitor", _("Monitor")
+
+
 class TestCall(models.Model):
     __test__ = False  # not a pytest test class, despite the name
 
@@ -54,6 +63,15 @@ class TestCall(models.Model):
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     total_tokens = models.PositiveIntegerField(null=True, blank=True)
     prompt_excerpt = models.CharField(max_length=500, blank=True)
+    origin = models.CharField(
+        max_length=16, choices=Origin.choices, default=Origin.PLAYGROUND, db_index=True
+    )
+    # The request as sent, with the key or token replaced by its mask, and the start of
+    # the raw answer: kept only when the operator keeps prompts (PORTAL_TESTCALL_PROMPT_CHARS).
+    request_url = models.CharField(max_length=500, blank=True)
+    request_headers = models.JSONField(default=dict, blank=True)
+    request_body = models.JSONField(null=True, blank=True)
+    response_raw = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -12,6 +12,11 @@ Several of these facts are only inferred from third-party code, so the parser ta
 either dialect from either API version: it prefers ``delta`` and falls back to
 ``message``, accepts ``data:`` with or without a space, and turns anything it cannot
 read into an event instead of an exception.
+
+Reasoning models (third-party models on the platform) send ``reasoning_content`` beside
+``content``: in ``message`` of a whole answer, in ``delta`` (or V1's ``message``) of
+stream chunks. It becomes its own ``Reasoning`` event, never part of the reply's text, and
+``usage.completion_tokens_details.reasoning_tokens`` its own count.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ __all__ = [
     "Delta",
     "Done",
     "Finish",
+    "Reasoning",
     "StreamError",
     "StreamEvent",
     "StreamParser",
@@ -45,10 +51,19 @@ class Delta:
 
 
 @dataclass(frozen=True, slots=True)
+class Reasoning:
+    """Text a reasoning model thought before (or while) answering."""
+
+    text: str
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Usage:
     prompt_tokens: int | None
     completion_tokens: int | None
     total_tokens: int | None
+    reasoning_tokens: int | None = None  # part of completion_tokens, where given
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +86,7 @@ class Done:
     pass
 
 
-StreamEvent = Delta | Usage | Finish | StreamError | Done
+StreamEvent = Delta | Reasoning | Usage | Finish | StreamError | Done
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +97,7 @@ class Completion:
     finish_reason: str | None
     usage: Usage | None
     texts: tuple[str, ...] = ()  # every choice's text, by index (n=2 answers two)
+    reasonings: tuple[str, ...] = ()  # every choice's reasoning_content, by index
 
 
 # ------------------------------------------------------------------------- helpers
@@ -122,10 +138,14 @@ def _as_int(value: Any) -> int | None:
 def _usage(value: Any) -> Usage | None:
     if not isinstance(value, dict):
         return None
+    details = value.get("completion_tokens_details")
     usage = Usage(
         prompt_tokens=_as_int(value.get("prompt_tokens")),
         completion_tokens=_as_int(value.get("completion_tokens")),
         total_tokens=_as_int(value.get("total_tokens")),
+        reasoning_tokens=(
+            _as_int(details.get("reasoning_tokens")) if isinstance(details, dict) else None
+        ),
     )
     if usage == Usage(None, None, None):
         return None
@@ -147,17 +167,25 @@ def _content_text(content: Any) -> str:
     return ""
 
 
-def _choice_text(choice: dict[str, Any]) -> str:
-    # delta first (V2, OpenAI), then message (V1 stream and every non-stream body),
-    # then text (completions-style servers behind some gateways).
+def _part_text(choice: dict[str, Any], field: str) -> str:
+    # delta first (V2, OpenAI), then message (V1 stream and every non-stream body).
     for key in ("delta", "message"):
         part = choice.get(key)
         if isinstance(part, dict):
-            text = _content_text(part.get("content"))
+            text = _content_text(part.get(field))
             if text:
                 return text
-    text = choice.get("text")
+    return ""
+
+
+def _choice_text(choice: dict[str, Any]) -> str:
+    # Then text (completions-style servers behind some gateways).
+    text = _part_text(choice, "content") or choice.get("text")
     return text if isinstance(text, str) else ""
+
+
+def _choice_reasoning(choice: dict[str, Any]) -> str:
+    return _part_text(choice, "reasoning_content")
 
 
 def _choices(payload: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -228,11 +256,14 @@ def parse_completion(body: bytes | str | dict[str, Any]) -> Completion | None:
     choices = sorted(by_index.items())  # indices are unique now: no dicts are compared
     texts = tuple(_choice_text(choice) for _, choice in choices)
     finish = choices[0][1].get("finish_reason")
+    reasonings = tuple(_choice_reasoning(choice) for _, choice in choices)
     return Completion(
         text=texts[0],
         finish_reason=finish if isinstance(finish, str) and finish else None,
         usage=_usage(payload.get("usage")),
         texts=texts,
+        # Empty unless a choice thought: plain models' answers compare as before.
+        reasonings=reasonings if any(reasonings) else (),
     )
 
 
@@ -298,6 +329,9 @@ class StreamParser:
             return [StreamError(*error)]
         events: list[StreamEvent] = []
         for index, choice in _choices(payload):
+            thought = _choice_reasoning(choice)
+            if thought:
+                events.append(Reasoning(thought, index))
             text = _choice_text(choice)
             if text:
                 events.append(Delta(text, index))

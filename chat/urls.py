@@ -12,4 +12,6 @@ urlpatterns = [
     path(W + "playground/", views.playground, name="playground"),
     path(W + "playground/send/", views.playground_send, name="playground_send"),
     path(W + "playground/history/", views.testcall_list, name="testcall_list"),
+    path(W + "playground/history/export.csv", views.testcall_export, name="testcall_export"),
+    path(W + "playground/history/<uuid:call>/", views.testcall_detail, name="testcall_detail"),
 ]

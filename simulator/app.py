@@ -176,7 +176,7 @@ class SimulatorApp:
         if not deployment.running:
             raise service_not_running(deployment.status)
         chat = parse_chat_request(decode_json_object(request.body))
-        completion = complete(chat, deployment.model)
+        completion = complete(chat, deployment.model, reasoning=deployment.reasoning)
 
         def healthy() -> Response:
             if chat.stream:

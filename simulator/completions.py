@@ -8,6 +8,13 @@ characters and punctuation marks, plus two per message for the chat template.
 V1 (Pangu) streams `data:{json}` lines (no space) carrying the new text in
 `choices[].message.content` and the running `usage`; V2 streams the OpenAI form
 `data: {json}` with `delta`. Both end with a [DONE] line.
+
+A reasoning deployment (``"reasoning": true`` in the state) thinks first, as the
+third-party reasoning models on the platform do: non-stream answers carry
+``message.reasoning_content`` beside ``content``; streams send the reasoning in its own
+chunks first (``delta.reasoning_content`` on V2, ``message.reasoning_content`` on V1),
+then the content; usage counts it in ``completion_tokens`` and says how much in
+``completion_tokens_details.reasoning_tokens``.
 """
 
 from __future__ import annotations
@@ -45,10 +52,15 @@ class Choice:
     index: int
     pieces: tuple[str, ...]  # one per token, leading whitespace attached
     finish_reason: str
+    reasoning_pieces: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         return "".join(self.pieces)
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self.reasoning_pieces)
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,11 @@ class Completion:
 
     @property
     def completion_tokens(self) -> int:
-        return sum(len(c.pieces) for c in self.choices)
+        return sum(len(c.pieces) + len(c.reasoning_pieces) for c in self.choices)
+
+    @property
+    def reasoning_tokens(self) -> int:
+        return sum(len(c.reasoning_pieces) for c in self.choices)
 
 
 # --- request validation ----------------------------------------------------
@@ -214,14 +230,24 @@ def answer_text(model: str, messages: tuple[tuple[str, str], ...], index: int) -
     return " ".join(sentences)
 
 
-def complete(request: ChatRequest, model: str) -> Completion:
+def reasoning_text(messages: tuple[tuple[str, str], ...]) -> str:
+    """What a reasoning model thinks before it answers: short, fixed by the request."""
+    turns = sum(1 for role, _ in messages if role == "user")
+    return (
+        f"The user wrote {turns} message{'s' if turns != 1 else ''}. "
+        "I should answer the last one briefly, then offer one practical next step."
+    )
+
+
+def complete(request: ChatRequest, model: str, *, reasoning: bool = False) -> Completion:
     choices = []
     for index in range(request.n):
         pieces = tuple(_PIECE_RE.findall(answer_text(model, request.messages, index)))
         finish = "stop"
         if request.max_tokens is not None and len(pieces) > request.max_tokens:
             pieces, finish = pieces[: request.max_tokens], "length"
-        choices.append(Choice(index, pieces, finish))
+        thought = tuple(_PIECE_RE.findall(reasoning_text(request.messages))) if reasoning else ()
+        choices.append(Choice(index, pieces, finish, thought))
     prompt_tokens = sum(count_tokens(text) + 2 for _, text in request.messages)
     return Completion(
         id=f"chat-{uuid.uuid4().hex}",
@@ -244,12 +270,22 @@ def split_for_stream(choice: Choice, chunks: int) -> list[tuple[str, int]]:
 # --- response shapes -------------------------------------------------------
 
 
-def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
-    return {
+def usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0) -> dict[str, Any]:
+    figures: dict[str, Any] = {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
     }
+    if reasoning_tokens:
+        figures["completion_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
+    return figures
+
+
+def _message(choice: Choice) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": choice.text}
+    if choice.reasoning_pieces:
+        message["reasoning_content"] = choice.reasoning
+    return message | {"tool_calls": []}
 
 
 def completion_body(completion: Completion) -> dict[str, Any]:
@@ -262,20 +298,28 @@ def completion_body(completion: Completion) -> dict[str, Any]:
         "choices": [
             {
                 "index": choice.index,
-                "message": {"role": "assistant", "content": choice.text, "tool_calls": []},
+                "message": _message(choice),
                 "logprobs": None,
                 "finish_reason": choice.finish_reason,
                 "stop_reason": None,
             }
             for choice in completion.choices
         ],
-        "usage": usage(completion.prompt_tokens, completion.completion_tokens),
+        "usage": usage(
+            completion.prompt_tokens, completion.completion_tokens, completion.reasoning_tokens
+        ),
         "prompt_logprobs": None,
     }
 
 
 def v1_chunk(
-    completion: Completion, text: str, finish_reason: str | None, tokens_so_far: int
+    completion: Completion,
+    text: str,
+    finish_reason: str | None,
+    tokens_so_far: int,
+    reasoning_so_far: int = 0,
+    *,
+    field: str = "content",
 ) -> dict[str, Any]:
     return {
         "id": completion.id,
@@ -285,13 +329,13 @@ def v1_chunk(
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": text},
+                "message": {"role": "assistant", field: text},
                 "logprobs": None,
                 "finish_reason": finish_reason,
                 "stop_reason": None,
             }
         ],
-        "usage": usage(completion.prompt_tokens, tokens_so_far),
+        "usage": usage(completion.prompt_tokens, tokens_so_far, reasoning_so_far),
     }
 
 
@@ -330,19 +374,39 @@ def stream_frames(
     chunks: int,
     pause: Callable[[int], None],
 ) -> Iterator[bytes]:
-    """The stream's events; pause(k) runs before the k-th content chunk is built."""
+    """The stream's events; pause(k) runs before the k-th chunk (reasoning, then content)
+    is built."""
     choice = completion.choices[0]
     parts = split_for_stream(choice, chunks)
     last = len(parts) - 1
     if api == "v2":
         role = {"role": "assistant", "content": ""}
         yield sse_frame(api, v2_chunk(completion, role, None, request.include_usage))
-    for k, (text, tokens_so_far) in enumerate(parts):
+    thought = Choice(choice.index, choice.reasoning_pieces, "") if choice.reasoning_pieces else None
+    thinking = split_for_stream(thought, chunks) if thought else []
+    for k, (text, reasoning_so_far) in enumerate(thinking):
         pause(k)
         if api == "v1":
-            finish = choice.finish_reason if k == last else None
-            yield sse_frame(api, v1_chunk(completion, text, finish, tokens_so_far))
-            if k == 0:
+            chunk = v1_chunk(
+                completion,
+                text,
+                None,
+                reasoning_so_far,
+                reasoning_so_far,
+                field="reasoning_content",
+            )
+        else:
+            chunk = v2_chunk(completion, {"reasoning_content": text}, None, request.include_usage)
+        yield sse_frame(api, chunk)
+    reasoned = len(choice.reasoning_pieces)
+    for k, (text, tokens_so_far) in enumerate(parts, start=len(thinking)):
+        pause(k)
+        if api == "v1":
+            finish = choice.finish_reason if k - len(thinking) == last else None
+            yield sse_frame(
+                api, v1_chunk(completion, text, finish, tokens_so_far + reasoned, reasoned)
+            )
+            if k == len(thinking):
                 # The platform may interleave event: lines; clients must skip them.
                 yield b"event:ping\n\n"
         else:
@@ -352,6 +416,8 @@ def stream_frames(
         yield sse_frame(api, v2_chunk(completion, {}, choice.finish_reason, request.include_usage))
         if request.include_usage:
             tail = v2_chunk(completion, {}, None) | {"choices": []}
-            tail["usage"] = usage(completion.prompt_tokens, completion.completion_tokens)
+            tail["usage"] = usage(
+                completion.prompt_tokens, completion.completion_tokens, completion.reasoning_tokens
+            )
             yield sse_frame(api, tail)
     yield done_frame(api)

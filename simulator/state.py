@@ -75,6 +75,8 @@ class Deployment:
     api_url: str | None = None
     node_ip: str | None = None
     host_port: int | str | None = None
+    # A reasoning model: answers carry reasoning_content beside content.
+    reasoning: bool = False
 
     @property
     def running(self) -> bool:
@@ -207,6 +209,7 @@ def _build_deployment(item: Any, where: str) -> Deployment:
         api_url=item["api_url"].strip("/") if isinstance(item.get("api_url"), str) else None,
         node_ip=_edge_ip(item, "node_ip", where),
         host_port=_edge_port(item, "host_port", where),
+        reasoning=item.get("reasoning") is True,
     )
     required = {"edge_lb": ("elb_ip", "elb_port", "api_url"), "edge_node": ("node_ip", "host_port")}
     for name in required.get(mode, ()):

@@ -109,3 +109,19 @@ def make_channel(
         channel.target_hint = "http://127.0.0.1:9/…"
     channel.save()
     return channel
+
+
+def make_test_call(workspace: Workspace, **fields):
+    """A recorded test call, as the history keeps it (no call is made)."""
+    from chat.models import TestCall
+
+    values = {
+        "deployment_name": "chat",
+        "username": "someone",
+        "api_version": "v1",
+        "auth_mode": "api_key",
+        "auth_label": "team (abc******xyz)",
+        "status_code": 200,
+        "latency_ms": 120,
+    } | fields
+    return TestCall.objects.create(workspace=workspace, **values)

@@ -81,6 +81,7 @@ def objects(world):
             "mapping": GroupMapping.objects.create(workspace=ws, group="g", role="viewer").code,
             "token": issue(member_user)[0].code,
             "channel": factories.make_channel(ws).code,
+            "call": factories.make_test_call(ws).code,
         }
 
     return {

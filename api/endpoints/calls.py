@@ -19,6 +19,7 @@ from api.scoping import MEMBER, operation
 from chat.calls import CallRun, policy_from_settings, record
 from chat.disconnects import client_socket, watching
 from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm
+from chat.models import Origin
 from chat.relay import sse_response
 
 router = Router(tags=["test calls"])
@@ -27,7 +28,7 @@ W = "/workspaces/{uuid:ws}"
 STREAM_DOC = {
     "description": _(
         "With Accept: text/event-stream the answer is the playground's event stream "
-        "(events start, delta, usage, error, end) instead of JSON."
+        "(events start, status, reasoning, delta, usage, error, end) instead of JSON."
     )
 }
 
@@ -59,7 +60,7 @@ def _plan(request: HttpRequest, dep: UUID, payload: TestCallIn):
             details={k: [str(m) for m in v] for k, v in form.errors.items()},
         )
     try:
-        return form.plan(workspace=request.workspace, user=request.user)
+        plan = form.plan(workspace=request.workspace, user=request.user)
     except ValidationError as error:
         raise ApiError(
             422,
@@ -67,6 +68,8 @@ def _plan(request: HttpRequest, dep: UUID, payload: TestCallIn):
             _("This call cannot be made."),
             details={k: [str(m) for m in v] for k, v in error.message_dict.items()},
         ) from None
+    plan.origin = Origin.API
+    return plan
 
 
 def run_to_end(run: CallRun, request: HttpRequest) -> dict:

@@ -17,6 +17,13 @@
     stopped: gettext("stopped"),
     apiKeys: gettext("API key"),
     tokens: gettext("IAM token (V1)"),
+    reasoningTokens: (n) => interpolate(gettext("(%(n)s tokens)"), { n }, true),
+    reasoningShare: (n) => interpolate(gettext("(%(n)s reasoning)"), { n }, true),
+    waiting: gettext("waiting for the first token…"),
+    receiving: gettext("receiving…"),
+    seconds: (ms) => `${(ms / 1000).toFixed(1)} s`,
+    cleared: gettext("Cleared: a new conversation."),
+    continued: gettext("The reply is in the conversation as an assistant message; write the next message."),
   };
   const catalog = JSON.parse(document.getElementById("playground-catalog").textContent);
   const $ = (id) => document.getElementById(id);
@@ -59,6 +66,23 @@
     const first = asked || catalog.deployments.find((d) => d.callable);
     if (first) deploymentSelect.value = first.code;
     fillVersions();
+    applyReplay();
+  }
+
+  // "Open in playground" from a past call: its version and key are chosen when they are
+  // still offered (a key since disabled simply is not).
+  function applyReplay() {
+    const source = document.getElementById("playground-replay");
+    if (!source) return;
+    const replay = JSON.parse(source.textContent);
+    if ([...versionSelect.options].some((o) => o.value === replay.version)) {
+      versionSelect.value = replay.version;
+      fillAuth();
+      applyRanges();
+    }
+    if ([...authSelect.querySelectorAll("option")].some((o) => o.value === replay.auth)) {
+      authSelect.value = replay.auth;
+    }
   }
 
   function fillVersions() {
@@ -143,11 +167,15 @@
   }
 
   function composeBody() {
+    const system = $("pg-system").value;
     const body = {
-      messages: [...messagesBox.querySelectorAll(".message-row")].map((row) => ({
-        role: row.querySelector("select").value,
-        content: row.querySelector("textarea").value,
-      })),
+      messages: [
+        ...(system.trim() ? [{ role: "system", content: system }] : []),
+        ...[...messagesBox.querySelectorAll(".message-row")].map((row) => ({
+          role: row.querySelector("select").value,
+          content: row.querySelector("textarea").value,
+        })),
+      ],
     };
     form.querySelectorAll("[name^='p-']").forEach((input) => {
       const name = input.name.slice(2);
@@ -164,7 +192,12 @@
     let body;
     try { body = JSON.parse(text); } catch (_) { return; }
     messagesBox.replaceChildren();
-    (body.messages || []).forEach((m) => messageRow(m.role, m.content));
+    // A leading system message goes to its own field; the rest are the conversation.
+    const messages = Array.isArray(body.messages) ? [...body.messages] : [];
+    const first = messages[0];
+    const lead = first && first.role === "system" && typeof first.content === "string";
+    $("pg-system").value = lead ? messages.shift().content : "";
+    messages.forEach((m) => messageRow(m.role, m.content));
     form.querySelectorAll("[name^='p-']").forEach((input) => {
       const value = body[input.name.slice(2)];
       if (input.type === "checkbox") input.checked = value === true;
@@ -180,13 +213,48 @@
   function resetResult() {
     figures = { sentAt: performance.now(), stream: false };
     $("pg-result").hidden = false;
+    $("pg-continue").hidden = true;
     $("pg-reply").setAttribute("aria-busy", "true");
     ["pg-status", "pg-latency", "pg-ttft", "pg-usage", "pg-finish"].forEach((id) => show(id, "…"));
     show("pg-reply", "");
+    show("pg-reasoning", "");
+    show("pg-reasoning-tokens", "");
+    $("pg-reasoning-panel").hidden = true;
     show("pg-request", "");
     show("pg-raw", "");
     $("pg-error").hidden = true;
     $("pg-errors").replaceChildren();
+  }
+
+  // While a call runs: the seconds since Send, and "waiting for the first token…" until
+  // the first thought or word (or an error, or the end) arrives.
+  let ticker = null;
+
+  function startWaiting() {
+    const started = performance.now();
+    $("pg-waiting").hidden = false;
+    show("pg-waiting-text", TEXT.waiting);
+    const tick = () => show("pg-elapsed", TEXT.seconds(performance.now() - started));
+    tick();
+    ticker = window.setInterval(tick, 100);
+  }
+
+  function firstArrived() {
+    if (!$("pg-waiting").hidden) show("pg-waiting-text", TEXT.receiving);
+  }
+
+  function stopWaiting() {
+    window.clearInterval(ticker);
+    ticker = null;
+    $("pg-waiting").hidden = true;
+  }
+
+  function firstToken(data) {
+    firstArrived();
+    if (data.ttft_ms !== undefined) {
+      figures.ttft = data.ttft_ms;
+      show("pg-ttft", `${data.ttft_ms} ms`);
+    }
   }
 
   const handlers = {
@@ -202,25 +270,33 @@
       figures.status = data.status;
       show("pg-status", String(data.status));
     },
+    // A reasoning model's thoughts grow in their own panel, never in the reply.
+    reasoning(data) {
+      firstToken(data);
+      $("pg-reasoning-panel").hidden = false;
+      $("pg-reasoning").appendChild(document.createTextNode(data.text));
+    },
     delta(data) {
-      if (data.ttft_ms !== undefined) {
-        figures.ttft = data.ttft_ms;
-        show("pg-ttft", `${data.ttft_ms} ms`);
-      }
+      firstToken(data);
       const reply = $("pg-reply");
       if (data.index > 0 && !reply.dataset[`choice${data.index}`]) {
         reply.dataset[`choice${data.index}`] = "1";
         reply.appendChild(document.createTextNode(`\n\n[${interpolate(gettext("choice %s"), [data.index + 1])}]\n`));
       }
       reply.appendChild(document.createTextNode(data.text));
+      if (!data.index) figures.reply = (figures.reply || "") + data.text;
     },
     usage(data) {
       figures.usage = true;
+      const reasoned = data.reasoning_tokens ?? null;
       show("pg-usage", interpolate(gettext("%(prompt)s prompt + %(completion)s completion = %(total)s"),
-        { prompt: data.prompt_tokens ?? "?", completion: data.completion_tokens ?? "?", total: data.total_tokens ?? "?" }, true));
+        { prompt: data.prompt_tokens ?? "?", completion: data.completion_tokens ?? "?", total: data.total_tokens ?? "?" }, true) +
+        (reasoned === null ? "" : ` ${TEXT.reasoningShare(reasoned)}`));
+      if (reasoned !== null) show("pg-reasoning-tokens", TEXT.reasoningTokens(reasoned));
     },
     // The plain sentence leads; the platform's message and the code follow it.
     error(data) {
+      stopWaiting();
       const box = $("pg-error");
       box.hidden = false;
       box.replaceChildren();
@@ -236,6 +312,8 @@
       box.append(headline, detail);
     },
     end(data) {
+      stopWaiting();
+      figures.ok = data.outcome === "ok";
       show("pg-status", data.status === null ? gettext("no answer") : String(data.status));
       show("pg-latency", `${data.latency_ms} ms`);
       show("pg-ttft", data.ttft_ms !== null ? `${data.ttft_ms} ms` : (figures.stream ? "—" : TEXT.notStreamed));
@@ -292,6 +370,7 @@
     event.preventDefault();
     if (!rawToggle.checked) bodyArea.value = composeBody();
     resetResult();
+    startWaiting();
     announce(gettext("Sending the test call…"));
     controller = new AbortController();
     const sendHadFocus = document.activeElement === $("pg-send");
@@ -330,6 +409,9 @@
         showFormErrors({ __all__: [{ message: gettext("The portal could not be reached.") }] });
       }
     } finally {
+      stopWaiting();
+      // A whole reply (not a stopped one) can join the conversation.
+      $("pg-continue").hidden = !(figures.ok && replyText());
       $("pg-reply").setAttribute("aria-busy", "false");
       const stopHadFocus = document.activeElement === $("pg-stop");
       controller = null;
@@ -339,6 +421,51 @@
     }
   }
 
+  // The first choice's text: what the model said, without the thoughts of a reasoning
+  // model (platforms refuse reasoning_content in a request's messages).
+  function replyText() {
+    return figures.reply || "";
+  }
+
+  function continueConversation() {
+    if (rawToggle.checked) {
+      rawToggle.checked = false;
+      setRawMode(false);
+    }
+    messageRow("assistant", replyText());
+    const next = messageRow("user", "");
+    $("pg-continue").hidden = true;
+    next.querySelector("textarea").focus();
+    announce(TEXT.continued);
+  }
+
+  function clearConversation() {
+    if (controller) controller.abort();
+    if (rawToggle.checked) {
+      rawToggle.checked = false;
+      setRawMode(false);
+    }
+    $("pg-system").value = "";
+    messagesBox.replaceChildren();
+    const row = messageRow("user", "");
+    $("pg-result").hidden = true;
+    $("pg-errors").replaceChildren();
+    row.querySelector("textarea").focus();
+    announce(TEXT.cleared);
+  }
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) sends from anywhere on the page; Esc stops a call.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      if (!$("pg-send").disabled) form.requestSubmit();
+    } else if (event.key === "Escape" && controller) {
+      event.preventDefault();
+      controller.abort();
+    }
+  });
+  $("pg-continue").addEventListener("click", continueConversation);
+  $("pg-clear").addEventListener("click", clearConversation);
   deploymentSelect.addEventListener("change", fillVersions);
   versionSelect.addEventListener("change", () => { fillAuth(); applyRanges(); });
   $("pg-add-message").addEventListener("click", () => {

@@ -37,6 +37,7 @@ def test_a_test_call_answers_json_and_is_recorded(demo, member_api, version):
     assert result["error"] is None
     call = TestCall.objects.get(code=result["test_call"])
     assert (call.api_version, call.username, call.status_code) == (version, "demo-member", 200)
+    assert call.origin == "api"
     assert access.api_key() not in answer.content.decode()
 
 

@@ -44,6 +44,7 @@ def build_state() -> dict[str, Any]:
         ),
         _deployment(6, "edge-node-chat", mode="edge_node", node_ip="127.0.0.1", host_port=8001),
         _deployment(7, "preset-model", source="preset_service"),
+        _deployment(8, "reasoning-model", reasoning=True),
     ]
     faults = {}
     for n, fault in enumerate(FAULTS, start=100):

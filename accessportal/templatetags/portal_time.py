@@ -48,6 +48,14 @@ def when(value: datetime | None, style: str = "") -> str:
 
 
 @register.filter
+def when_text(value: datetime | None) -> str:
+    """The time and its zone as plain text, for an attribute (aria-label, title)."""
+    if not isinstance(value, datetime):
+        return ""
+    return timefmt.absolute(value, timezone.get_current_timezone())
+
+
+@register.filter
 def ago(value: datetime | None) -> str:
     if not isinstance(value, datetime):
         return ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 from accessportal import snippets
 from accessportal.models import Role
@@ -24,7 +25,18 @@ def code_for(plan: CallPlan) -> dict:
     """The plan's request in every language that can send it (no secret: env names)."""
     target = snippets.target_for(plan.deployment, plan.credential)
     tabs = snippets.request_snippets(target, plan.version, plan.auth_mode, plan.body)
+    if plan.credential:
+        note = _(
+            "Nothing was sent. The code holds no secret: it uses the IAM token in $%(token)s "
+            "if set, or gets one with the IAM password in $%(password)s."
+        ) % {"token": snippets.AUTH_TOKEN_ENV, "password": snippets.IAM_PASSWORD_ENV}
+    else:
+        note = _(
+            "Nothing was sent. The code holds no secret: set $%(key)s to the API key of "
+            "%(access)s first."
+        ) % {"key": snippets.API_KEY_ENV, "access": plan.access.name}
     return {
+        "note": note,
         "stream": plan.stream,
         "tabs": [
             {

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from chat.models import TestCall
 from tests.browser.conftest import DESKTOP
-from tests.browser.test_accessibility import PHONE
+from tests.browser.test_accessibility import BLOCKING, PHONE, axe_violations, describe
 from tests.browser.test_playground2_journeys import fits_the_width
 
 pytestmark = pytest.mark.browser
@@ -118,3 +118,20 @@ def test_chat_editor_json_view_and_view_code(new_context, portal, signed_in, sho
     page.get_by_label("Request body (JSON)").fill('{"messages": []}')
     expect(panel.locator("#pg-code-errors")).to_contain_text("body")
     expect(panel.locator("details.code-language")).to_have_count(0)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_open_code_and_a_json_error_have_no_serious_axe_violations(
+    new_context, portal, signed_in, viewport
+):
+    page = new_context(bypass_csp=True, viewport=viewport).new_page()  # axe is injected
+    open_v2(page, portal, signed_in)
+    page.get_by_role("button", name="View code").click()
+    expect(page.locator("#pg-code details.code-language")).to_have_count(4)
+    expect(page.locator("#pg-code")).to_be_focused()
+    page.get_by_label("Edit the raw JSON body").check()
+    page.get_by_label("Request body (JSON)").fill("{")
+    page.get_by_label("Edit the raw JSON body").click()
+    expect(page.locator("#pg-raw-error")).to_be_visible()
+    found = [describe("playground", v) for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert found == []

@@ -75,6 +75,12 @@ def test_chat_editor_json_view_and_view_code(new_context, portal, signed_in, sho
     expect(page.get_by_label("Request body (JSON)")).to_have_value('{"messages": [oops')
     expect(page.get_by_label("Request body (JSON)")).to_be_focused()
     shot(page, "-invalid-json")
+    page.get_by_label("Request body (JSON)").fill(
+        '{"messages": [{"role": "user", "content": [1]}]}'
+    )
+    page.get_by_label("Edit the raw JSON body").click()
+    expect(page.locator("#pg-raw-error")).to_contain_text("Message 1 is not")
+    expect(page.get_by_label("Edit the raw JSON body")).to_be_checked()
     page.get_by_label("Request body (JSON)").fill(json.dumps(again))
     page.get_by_label("Edit the raw JSON body").uncheck()
     expect(page.locator("#pg-raw-error")).to_be_hidden()

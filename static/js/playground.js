@@ -220,8 +220,10 @@
     return "";
   }
 
-  // Fills the chat view from ``text`` (checked by chatViewProblem first).
+  // Fills the chat view from ``text``; leaves it as it is and says why when it cannot.
   function loadEditorFrom(text) {
+    const problem = chatViewProblem(text);
+    if (problem) return problem;
     const body = JSON.parse(text);
     messagesBox.replaceChildren();
     // A leading system message goes to its own field; the rest are the conversation.
@@ -238,6 +240,7 @@
       else input.value = value === undefined ? "" : value;
     });
     otherKeys = Object.fromEntries(Object.entries(body).filter(([k]) => !shown.has(k)));
+    return "";
   }
 
   function show(id, text) { $(id).textContent = text; }
@@ -513,7 +516,8 @@
   // filled from the JSON again when raw mode ends), so nothing edited there is lost.
   // JSON the chat view cannot show keeps raw mode on, with the reason; false then.
   function setRawMode(raw) {
-    const problem = raw ? "" : chatViewProblem(bodyArea.value);
+    if (raw) bodyArea.value = composeBody();
+    const problem = raw ? "" : loadEditorFrom(bodyArea.value);
     $("pg-raw-error").textContent = problem;
     if (problem) {
       rawToggle.checked = true;
@@ -522,8 +526,6 @@
       return false;
     }
     bodyArea.removeAttribute("aria-invalid");
-    if (raw) bodyArea.value = composeBody();
-    else loadEditorFrom(bodyArea.value);
     showRaw(raw);
     return true;
   }
@@ -540,7 +542,7 @@
   window.playgroundBody = () => (rawToggle.checked ? bodyArea.value : composeBody());
   form.addEventListener("submit", send);
   // The browser may restore raw mode and its text on reload: both are kept as they were.
-  if (!chatViewProblem(bodyArea.value)) loadEditorFrom(bodyArea.value);
+  loadEditorFrom(bodyArea.value);
   if (rawToggle.checked) showRaw(true);
   fillDeployments();
 })();

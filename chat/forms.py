@@ -26,7 +26,7 @@ class PlaygroundForm(forms.Form):
     body = forms.CharField(strip=False)
 
     def clean_auth(self) -> tuple[str, uuid.UUID]:
-        kind, _, code = self.cleaned_data["auth"].partition(":")
+        kind, _colon, code = self.cleaned_data["auth"].partition(":")
         try:
             return kind, uuid.UUID(code)
         except ValueError:

@@ -26,7 +26,13 @@ from accessportal.snippets.literals import (
     py_str,
     sh_quote,
 )
-from accessportal.snippets.panel import LanguageTab, Snippet, code_panel, snippet
+from accessportal.snippets.panel import (
+    LanguageTab,
+    Snippet,
+    code_panel,
+    request_snippets,
+    snippet,
+)
 from accessportal.snippets.targets import (
     API_KEY_ENV,
     AUTH_TOKEN_ENV,
@@ -81,6 +87,7 @@ __all__ = [
     "py_literal",
     "py_str",
     "request_body",
+    "request_snippets",
     "sh_quote",
     "snippet",
     "target_for",

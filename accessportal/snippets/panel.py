@@ -47,6 +47,23 @@ class LanguageTab:
     snippets: tuple[Snippet, ...]
 
 
+def request_snippets(
+    target: SnippetTarget, version: str, auth_mode: str, body: Mapping
+) -> list[LanguageTab]:
+    """One request (the playground's: its version, auth mode and body, streaming as the
+    body says) in every language that can send it, one snippet per language."""
+    stream = bool(body.get("stream"))
+    return [
+        LanguageTab(
+            variant.language,
+            LANGUAGES[variant.language],
+            (Snippet(variant, snippet(target, variant, body)),),
+        )
+        for variant in variants(target)
+        if (variant.version, variant.auth_mode, variant.stream) == (version, auth_mode, stream)
+    ]
+
+
 def code_panel(target: SnippetTarget) -> list[LanguageTab]:
     """The deployment page's Code panel: one tab per language with its variants."""
     by_language: dict[str, list[Snippet]] = {}

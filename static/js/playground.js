@@ -35,6 +35,10 @@
   const messagesBox = $("pg-messages");
   let controller = null;
   let curl = "";
+  const ROLES = ["user", "system", "assistant"];
+  // Keys of the JSON body that the chat view has no field for (stop, user…): kept as they
+  // were, so switching to the chat view and back loses nothing.
+  let otherKeys = {};
 
   // One polite live region for the whole page (base.html): screen readers hear how a call
   // ended without hearing every chunk of the reply.
@@ -143,12 +147,17 @@
     });
   }
 
-  function messageRow(role, content) {
+  // A message is a chat bubble (styled by its role: playground.css); fields the chat view
+  // does not edit (a "name", say) ride along in data-extra and are sent as they were.
+  function messageRow(role, content, extra) {
     const row = document.createElement("div");
     row.className = "message-row";
     const select = document.createElement("select");
-    ["user", "system", "assistant"].forEach((r) => select.appendChild(option(r, r)));
+    ROLES.forEach((r) => select.appendChild(option(r, r)));
     select.value = role || "user";
+    row.dataset.role = select.value;
+    select.addEventListener("change", () => { row.dataset.role = select.value; });
+    if (extra && Object.keys(extra).length) row.dataset.extra = JSON.stringify(extra);
     const text = document.createElement("textarea");
     text.value = content || "";
     const remove = document.createElement("button");
@@ -168,10 +177,13 @@
 
   function composeBody() {
     const system = $("pg-system").value;
+    // Keys the editors do not show come first, so the editors' values win.
     const body = {
+      ...otherKeys,
       messages: [
         ...(system.trim() ? [{ role: "system", content: system }] : []),
         ...[...messagesBox.querySelectorAll(".message-row")].map((row) => ({
+          ...JSON.parse(row.dataset.extra || "{}"),
           role: row.querySelector("select").value,
           content: row.querySelector("textarea").value,
         })),
@@ -188,21 +200,47 @@
     return JSON.stringify(body, null, 2);
   }
 
-  function loadEditorFrom(text) {
+  // Why ``text`` cannot be shown in the chat view without losing something, or "".
+  function chatViewProblem(text) {
     let body;
-    try { body = JSON.parse(text); } catch (_) { return; }
+    try { body = JSON.parse(text); } catch (error) {
+      return interpolate(gettext("The JSON is not valid (%s). Fix it to go back to the chat view; your text is kept."), [error.message]);
+    }
+    if (!body || typeof body !== "object" || Array.isArray(body)) return gettext("The body must be a JSON object.");
+    if (body.messages !== undefined && !Array.isArray(body.messages)) return gettext("\"messages\" must be a list.");
+    const odd = (body.messages || []).findIndex((m) => !m || typeof m !== "object" || Array.isArray(m) ||
+      typeof m.content !== "string" || (m.role !== undefined && !ROLES.includes(m.role)));
+    if (odd >= 0) return interpolate(gettext("Message %s is not a system, user or assistant message with text: the chat view cannot show it. Edit it here."), [odd + 1]);
+    const param = [...form.querySelectorAll("[name^='p-']")].find((input) => {
+      const value = body[input.name.slice(2)];
+      if (value === undefined) return false;
+      return input.type === "checkbox" ? typeof value !== "boolean" : typeof value !== "number";
+    });
+    if (param) return interpolate(gettext("\"%s\" must be a number (stream: true or false)."), [param.name.slice(2)]);
+    return "";
+  }
+
+  // Fills the chat view from ``text``; leaves it as it is and says why when it cannot.
+  function loadEditorFrom(text) {
+    const problem = chatViewProblem(text);
+    if (problem) return problem;
+    const body = JSON.parse(text);
     messagesBox.replaceChildren();
     // A leading system message goes to its own field; the rest are the conversation.
     const messages = Array.isArray(body.messages) ? [...body.messages] : [];
     const first = messages[0];
-    const lead = first && first.role === "system" && typeof first.content === "string";
+    const lead = first && first.role === "system" && Object.keys(first).length === 2;
     $("pg-system").value = lead ? messages.shift().content : "";
-    messages.forEach((m) => messageRow(m.role, m.content));
+    messages.forEach(({ role, content, ...extra }) => messageRow(role, content, extra));
+    const shown = new Set(["messages"]);
     form.querySelectorAll("[name^='p-']").forEach((input) => {
       const value = body[input.name.slice(2)];
+      shown.add(input.name.slice(2));
       if (input.type === "checkbox") input.checked = value === true;
       else input.value = value === undefined ? "" : value;
     });
+    otherKeys = Object.fromEntries(Object.entries(body).filter(([k]) => !shown.has(k)));
+    return "";
   }
 
   function show(id, text) { $(id).textContent = text; }
@@ -428,10 +466,7 @@
   }
 
   function continueConversation() {
-    if (rawToggle.checked) {
-      rawToggle.checked = false;
-      setRawMode(false);
-    }
+    if (rawToggle.checked && !setRawMode(false)) return;
     messageRow("assistant", replyText());
     const next = messageRow("user", "");
     $("pg-continue").hidden = true;
@@ -442,10 +477,11 @@
   function clearConversation() {
     if (controller) controller.abort();
     if (rawToggle.checked) {
-      rawToggle.checked = false;
+      bodyArea.value = "{}"; // starting over: whatever the JSON held goes
       setRawMode(false);
     }
     $("pg-system").value = "";
+    otherKeys = {};
     messagesBox.replaceChildren();
     const row = messageRow("user", "");
     $("pg-result").hidden = true;
@@ -478,17 +514,35 @@
   });
   // In raw mode the JSON is what is sent: the editors above are switched off (and
   // filled from the JSON again when raw mode ends), so nothing edited there is lost.
+  // JSON the chat view cannot show keeps raw mode on, with the reason; false then.
   function setRawMode(raw) {
     if (raw) bodyArea.value = composeBody();
-    else loadEditorFrom(bodyArea.value);
+    const problem = raw ? "" : loadEditorFrom(bodyArea.value);
+    $("pg-raw-error").textContent = problem;
+    if (problem) {
+      rawToggle.checked = true;
+      bodyArea.setAttribute("aria-invalid", "true");
+      bodyArea.focus();
+      return false;
+    }
+    bodyArea.removeAttribute("aria-invalid");
+    showRaw(raw);
+    return true;
+  }
+
+  function showRaw(raw) {
+    rawToggle.checked = raw;
     bodyArea.hidden = !raw;
     $("pg-messages-fieldset").disabled = raw;
     $("pg-params-fieldset").disabled = raw;
     $("pg-raw-note").textContent = raw ? TEXT.rawMode : "";
   }
   rawToggle.addEventListener("change", () => setRawMode(rawToggle.checked));
+  // The body as Send would post it, for View code (playground_code.js).
+  window.playgroundBody = () => (rawToggle.checked ? bodyArea.value : composeBody());
   form.addEventListener("submit", send);
+  // The browser may restore raw mode and its text on reload: both are kept as they were.
   loadEditorFrom(bodyArea.value);
-  if (rawToggle.checked) setRawMode(true); // the browser may restore the box on reload
+  if (rawToggle.checked) showRaw(true);
   fillDeployments();
 })();

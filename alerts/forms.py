@@ -53,7 +53,10 @@ def validate_webhook_url(value: str) -> None:
         category, allow_loopback=policy.allow_loopback, allow_private=policy.allow_private
     )
     if reason is not None:
-        why = f"{parts.hostname} is {addresses.CATEGORY_TEXT[reason]}"
+        why = gettext("%(address)s is %(category)s") % {
+            "address": parts.hostname,
+            "category": gettext(addresses.CATEGORY_TEXT[reason]),
+        }
         raise ValidationError(
             gettext("The portal may not send to this address: %(why)s.") % {"why": why}
         )

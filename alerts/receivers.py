@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accessportal.models import ApplicationAccess, AuditAction, AuditEvent
@@ -40,8 +41,9 @@ def _who(event: AuditEvent) -> dict:
 
 def _key_event(event: AuditEvent, kind: str, subject) -> None:
     access = _access_of(event)
-    # The audit's summary is stored in the language of the change (data, as written).
-    facts = {_("Access"): event.target, _("Details"): event.summary, **_who(event)}
+    # The audit keeps its summary in every language; read in each channel's.
+    details = lazy(lambda: event.summary_text, str)()
+    facts = {_("Access"): event.target, _("Details"): details, **_who(event)}
     raise_event(
         workspace=event.workspace,
         kind=kind,

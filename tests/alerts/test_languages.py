@@ -64,7 +64,7 @@ def raise_every_kind(world, admin):
         actor=admin,
         action=AuditAction.ACCESS_REVEAL,
         target=access.name,
-        summary="-",
+        summary=lambda: translation.gettext("Key revealed"),  # kept in every language
         ip="127.0.0.1",
     )
     deployment = factories.make_deployment(world.alpha, name="chat-prod")

@@ -62,6 +62,7 @@ def time_text(moment: datetime, zone: tzinfo = UTC) -> str:
 
 
 def utc_text(moment: datetime) -> str:
+    """The same in UTC (what every notification used before channels had a zone)."""
     return time_text(moment, UTC)
 
 

@@ -109,15 +109,22 @@ def refusal_of_category(category: str, *, allow_loopback: bool, allow_private: b
     return None
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogs (``refresh_catalogs`` finds the
+    name) and returns it unchanged: this module and the outbound client stay free of
+    the web framework; the portal translates where a person reads the text."""
+    return message
+
+
 CATEGORY_TEXT = {
-    "metadata": "a cloud metadata address",
-    "unspecified": "an unspecified address",
-    "link_local": "a link-local address",
-    "multicast": "a multicast address",
-    "reserved": "a reserved address",
-    "loopback": "a loopback address (not allowed by the portal's settings)",
-    "private": "a private-network address (not allowed by the portal's settings)",
-    "unparseable": "an address the portal cannot check",
+    "metadata": gettext_noop("a cloud metadata address"),
+    "unspecified": gettext_noop("an unspecified address"),
+    "link_local": gettext_noop("a link-local address"),
+    "multicast": gettext_noop("a multicast address"),
+    "reserved": gettext_noop("a reserved address"),
+    "loopback": gettext_noop("a loopback address (not allowed by the portal's settings)"),
+    "private": gettext_noop("a private-network address (not allowed by the portal's settings)"),
+    "unparseable": gettext_noop("an address the portal cannot check"),
 }
 
 

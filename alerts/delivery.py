@@ -16,11 +16,12 @@ carries (``X-Portal-Delivery``, ``id``).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+import zoneinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.conf import settings
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accessportal.crypto import CryptoError
@@ -57,18 +58,30 @@ def absolute_link(path: str) -> str:
     return base + path if path.startswith("/") else path
 
 
+def channel_zone(channel) -> tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(channel.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return UTC  # a zone this machine no longer knows: UTC, which the text names
+
+
 def alert_for(delivery: Delivery) -> Alert:
-    event = delivery.event
+    """The delivery's notification in its channel's language and zone."""
+    event, channel = delivery.event, delivery.channel
+    zone = channel_zone(channel)
+    with translation.override(channel.language):
+        kind_label = str(EventKind(event.kind).label)
     return Alert(
         code=str(delivery.code),
         kind=event.kind,
-        kind_label=str(EventKind(event.kind).label),
-        subject=event.subject,
+        kind_label=kind_label,
+        subject=event.subject_in(channel.language),
         workspace=event.workspace.name,
         created_at=event.created_at,
-        facts=event.fact_dict(),
+        facts=event.facts_in(channel.language, zone),
         link=absolute_link(event.link),
         test=event.kind == EventKind.TEST,
+        zone=zone,
     )
 
 
@@ -91,7 +104,14 @@ def outcome_fields(outcome: Outcome, attempts: int, *, now: datetime) -> dict:
 
 
 def attempt(delivery: Delivery, *, now: datetime) -> Outcome:
-    """One try; never raises, so one bad row cannot stop a pass."""
+    """One try, in the channel's language: the notification and the error kept on the
+    delivery (read by the channel's admins, like the audit's text it stays as written).
+    Never raises, so one bad row cannot stop a pass."""
+    with translation.override(delivery.channel.language):
+        return _attempt(delivery, now=now)
+
+
+def _attempt(delivery: Delivery, *, now: datetime) -> Outcome:
     channel = delivery.channel
     if not channel.enabled and delivery.event.kind != EventKind.TEST:
         return Outcome(

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accessportal.models import EXPIRING_SOON_DAYS, ApplicationAccess
-from alerts.formats import utc_text
+from alerts.localized import lazy_format
 from alerts.models import EventKind, ExpiryWarning
 from alerts.services import raise_event
 
@@ -35,19 +35,23 @@ def crossed_threshold(expires_at: datetime, now: datetime) -> int | None:
 
 
 def _warn(access: ApplicationAccess, days: int) -> None:
-    subject = ngettext(
-        "The key of “%(name)s” expires within %(days)d day",
-        "The key of “%(name)s” expires within %(days)d days",
-        days,
-    ) % {"name": access.name, "days": days}
+    # Lazy: each channel reads it in its own language (alerts/localized.py).
+    subject = lazy_format(
+        ngettext_lazy(
+            "The key of “%(name)s” expires within %(days)d day",
+            "The key of “%(name)s” expires within %(days)d days",
+            days,
+        ),
+        {"name": access.name, "days": days},
+    )
     raise_event(
         workspace=access.workspace,
         kind=EventKind.KEY_EXPIRING,
         subject=subject,
         facts={
-            gettext("Access"): access.name,
-            gettext("Key"): access.key_hint,
-            gettext("Expires"): utc_text(access.expires_at),
+            gettext_lazy("Access"): access.name,
+            gettext_lazy("Key"): access.key_hint,
+            gettext_lazy("Expires"): access.expires_at,
         },
         link=reverse(
             "accessportal:access_detail",

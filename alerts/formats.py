@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext
 
+from accessportal import timefmt
 from alerts import signing
 
 JSON = "application/json"
@@ -36,6 +37,7 @@ class Alert:
     facts: dict[str, str] = field(default_factory=dict)
     link: str = ""  # absolute URL, or empty when PORTAL_BASE_URL is not set
     test: bool = False
+    zone: tzinfo = UTC  # the channel's: every time in the text is written in it
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,15 @@ class Outcome:
     status: int | None = None
 
 
+def time_text(moment: datetime, zone: tzinfo = UTC) -> str:
+    """A time as every notification shows it: minutes, with its zone
+    (``2026-11-29 16:20 UTC+08:00 (Asia/Shanghai)``, ``2026-11-29 08:20 UTC``)."""
+    return timefmt.absolute(moment, zone)
+
+
 def utc_text(moment: datetime) -> str:
-    """A time as every notification shows it: minutes, with its zone."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """The same in UTC (what every notification used before channels had a zone)."""
+    return time_text(moment, UTC)
 
 
 def _dumps(data: dict) -> bytes:
@@ -65,7 +73,7 @@ def _dumps(data: dict) -> bytes:
 def plain_lines(alert: Alert) -> list[str]:
     lines = [f"{label}: {value}" for label, value in alert.facts.items()]
     lines.append(f"{gettext('Workspace')}: {alert.workspace}")
-    lines.append(f"{gettext('Time')}: {utc_text(alert.created_at)}")
+    lines.append(f"{gettext('Time')}: {time_text(alert.created_at, alert.zone)}")
     return lines
 
 
@@ -99,7 +107,7 @@ def slack_body(alert: Alert) -> dict:
     ]
     if facts:
         blocks.append({"type": "section", "fields": facts})
-    context = f"{_slack_escape(alert.workspace)} · {utc_text(alert.created_at)}"
+    context = f"{_slack_escape(alert.workspace)} · {time_text(alert.created_at, alert.zone)}"
     if alert.link:
         context += f" · <{alert.link}|{_open_text()}>"
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accessportal import addresses
 from accessportal.crypto import CryptoError
 from accessportal.validators import validate_secret_text, validate_visible_name
+from accounts.preferences import selectable_zones, valid_language, valid_zone
 from alerts import signing
 from alerts.models import SIGNED_KINDS, SUBSCRIBABLE, Channel, ChannelKind, WebhookTarget
 from chat.calls import policy_from_settings
@@ -51,7 +53,10 @@ def validate_webhook_url(value: str) -> None:
         category, allow_loopback=policy.allow_loopback, allow_private=policy.allow_private
     )
     if reason is not None:
-        why = f"{parts.hostname} is {addresses.CATEGORY_TEXT[reason]}"
+        why = gettext("%(address)s is %(category)s") % {
+            "address": parts.hostname,
+            "category": gettext(addresses.CATEGORY_TEXT[reason]),
+        }
         raise ValidationError(
             gettext("The portal may not send to this address: %(why)s.") % {"why": why}
         )
@@ -92,18 +97,49 @@ class ChannelForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[kind.value for kind in SUBSCRIBABLE],
     )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: the default below (a form posted by a script)
+        help_text=_("What the notifications, test included, are written in."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("The zone the notifications give their times in (they name it)."),
+    )
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
 
-    def __init__(self, data=None, *, workspace, kind: str, instance: Channel | None = None):
-        initial = None
+    def __init__(
+        self,
+        data=None,
+        *,
+        workspace,
+        kind: str,
+        instance: Channel | None = None,
+        language: str = "",
+        time_zone: str = "",
+    ):
+        """``language`` and ``time_zone``: the creating admin's, the new channel's default."""
         if instance is not None:
             initial = {
                 "name": instance.name,
                 "recipients": "\n".join(instance.recipient_list()),
                 "events": instance.events,
                 "enabled": instance.enabled,
+                "language": instance.language,
+                "time_zone": instance.time_zone,
+            }
+        else:
+            initial = {
+                "language": valid_language(language) or settings.LANGUAGE_CODE,
+                "time_zone": valid_zone(time_zone) or settings.TIME_ZONE,
             }
         super().__init__(data, initial=initial)
+        zones = list(selectable_zones())
+        if initial["time_zone"] not in zones:  # a legacy alias kept from a browser
+            zones.append(initial["time_zone"])
+        self.fields["time_zone"].choices = [(zone, zone) for zone in zones]
         self.workspace, self.kind, self.instance = workspace, kind, instance
         if kind == ChannelKind.EMAIL:
             for name in ("url", "secret", "new_secret"):
@@ -134,6 +170,12 @@ class ChannelForm(forms.Form):
                     else gettext("Set (%(hint)s). Leave empty to keep it.")
                     % {"hint": instance.secret_hint}
                 )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.initial["language"]
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data["time_zone"] or self.initial["time_zone"]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

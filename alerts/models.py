@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accessportal.models import SecretField
+from alerts import localized
 
 
 class EventKind(models.TextChoices):
@@ -72,6 +73,12 @@ class Channel(models.Model):
     secret_hint = models.CharField(_("signing secret"), max_length=16, blank=True, editable=False)
     events = models.JSONField(_("events"), default=list)
     enabled = models.BooleanField(_("enabled"), default=True)
+    # What its notifications are written in: chosen per channel (a team's chat group
+    # reads one language), first the creating admin's own language and zone.
+    language = models.CharField(
+        _("language"), max_length=16, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -139,6 +146,9 @@ class Event(models.Model):
     # the raiser's order is the order people read the facts in.
     facts = models.JSONField(default=list)
     link = models.CharField(max_length=500, blank=True)
+    # The subject and facts rendered in every language when raised (alerts/localized.py);
+    # ``subject`` and ``facts`` above are the LANGUAGE_CODE ones, times in UTC.
+    texts = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -149,6 +159,20 @@ class Event(models.Model):
 
     def fact_dict(self) -> dict[str, str]:
         return {label: value for label, value in self.facts}
+
+    def subject_in(self, language: str) -> str:
+        text = localized.text_in(self.texts, language)
+        return text["subject"] if text else self.subject
+
+    @property
+    def local_subject(self) -> str:
+        """The subject in the language of the page being rendered."""
+        return self.subject_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+    def facts_in(self, language: str, zone) -> dict[str, str]:
+        text = localized.text_in(self.texts, language)
+        pairs = text["facts"] if text else self.facts
+        return {label: localized.value_text(value, zone) for label, value in pairs}
 
 
 class DeliveryStatus(models.TextChoices):

@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from accessportal.models import ApplicationAccess, AuditAction, AuditEvent
-from alerts.formats import utc_text
+from alerts.localized import lazy_format
 from alerts.models import EventKind
 from alerts.services import raise_event
 
@@ -30,21 +31,23 @@ def _link(event: AuditEvent, access: ApplicationAccess | None) -> str:
     )
 
 
-def _who(event: AuditEvent) -> dict[str, str]:
+def _who(event: AuditEvent) -> dict:
     return {
-        gettext("By"): event.actor_name,
-        gettext("From"): event.ip or "—",
-        gettext("When"): utc_text(event.created_at),
+        _("By"): event.actor_name,
+        _("From"): event.ip or "—",
+        _("When"): event.created_at,
     }
 
 
-def _key_event(event: AuditEvent, kind: str, subject: str) -> None:
+def _key_event(event: AuditEvent, kind: str, subject) -> None:
     access = _access_of(event)
-    facts = {gettext("Access"): event.target, gettext("Details"): event.summary, **_who(event)}
+    # The audit keeps its summary in every language; read in each channel's.
+    details = lazy(lambda: event.summary_text, str)()
+    facts = {_("Access"): event.target, _("Details"): details, **_who(event)}
     raise_event(
         workspace=event.workspace,
         kind=kind,
-        subject=subject % {"name": event.target, "actor": event.actor_name},
+        subject=lazy_format(subject, {"name": event.target, "actor": event.actor_name}),
         facts=facts,
         link=_link(event, access),
     )
@@ -55,10 +58,6 @@ def notify_from_audit(sender, instance: AuditEvent, created: bool, raw: bool = F
     if not created or raw:
         return
     if instance.action == AuditAction.ACCESS_REVEAL:
-        _key_event(
-            instance, EventKind.KEY_REVEALED, gettext("Key of “%(name)s” revealed by %(actor)s")
-        )
+        _key_event(instance, EventKind.KEY_REVEALED, _("Key of “%(name)s” revealed by %(actor)s"))
     elif instance.action == AuditAction.ACCESS_ROTATE:
-        _key_event(
-            instance, EventKind.KEY_ROTATED, gettext("Key of “%(name)s” rotated by %(actor)s")
-        )
+        _key_event(instance, EventKind.KEY_ROTATED, _("Key of “%(name)s” rotated by %(actor)s"))

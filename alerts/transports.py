@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from alerts.formats import Alert, Outcome, email_text, judge, webhook_request
 from alerts.models import Channel
 from chat.calls import policy_from_settings
+from chat.hints import upstream_message
 from chat.upstream import UpstreamError, UpstreamPolicy, post_json
 
 # Upstream error kinds a retry cannot fix: the address itself is refused or malformed.
@@ -48,7 +49,7 @@ def send_webhook(channel: Channel, alert: Alert, *, now: datetime) -> Outcome:
     except UpstreamError as error:
         return Outcome(
             ok=False,
-            error=error.message,
+            error=upstream_message(error),  # in the channel's language (delivery.attempt)
             permanent=error.kind in PERMANENT_UPSTREAM,
             status=error.status,
         )

@@ -8,7 +8,8 @@ from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
@@ -109,7 +110,13 @@ def channel_create(request: HttpRequest) -> HttpResponse:
     kind = _kind(request)
     if kind is None:
         return redirect("alerts:channel_list", ws=request.workspace.code)
-    form = ChannelForm(request.POST or None, workspace=request.workspace, kind=kind)
+    form = ChannelForm(
+        request.POST or None,
+        workspace=request.workspace,
+        kind=kind,
+        language=get_language(),
+        time_zone=timezone.get_current_timezone_name(),
+    )
     return _form_page(request, form, gettext("Channel “%(name)s” added."))
 
 

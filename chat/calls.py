@@ -27,7 +27,7 @@ from accessportal.crypto import CryptoError
 from accessportal.headers import API_KEY, TOKEN, request_headers
 from accessportal.models import ApplicationAccess, Deployment, IamCredential
 from chat import tokens
-from chat.hints import hint_for
+from chat.hints import hint_for, upstream_message
 from chat.models import Origin, Outcome, TestCall
 from chat.scrub import Scrubber
 from chat.streams import (
@@ -195,7 +195,9 @@ class CallRun:
                 # Nobody is left to tell: the relay records the call as stopped.
                 self.result.latency_ms = self.elapsed_ms()
                 return
-            yield "error", self.result.fail(f"upstream.{error.kind}", error.message)
+            # In the caller's language, stored as written (like the audit's text);
+            # the code stays the machine-readable part.
+            yield "error", self.result.fail(f"upstream.{error.kind}", upstream_message(error))
         except tokens.TokenError as error:
             self.result.status = error.status
             yield "error", self.result.fail(error.code, error.message)

@@ -5,6 +5,7 @@ The hint is the headline a person reads first; the code follows it.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 HINTS = {
@@ -82,3 +83,16 @@ def hint_for(code: str, status: int | None = None) -> str:
     if status is not None and status >= 500:
         return str(_("The service failed to answer; try again later."))
     return ""
+
+
+# Parameters of an upstream error that are texts themselves (accessportal.addresses).
+_TEXT_PARAMS = frozenset({"category"})
+
+
+def upstream_message(error) -> str:
+    """An ``UpstreamError``'s message in the active language: the outbound client stays
+    free of Django and marks its texts with ``gettext_noop``; its ``kind`` stays the code."""
+    params = {
+        key: gettext(value) if key in _TEXT_PARAMS else value for key, value in error.params.items()
+    }
+    return gettext(error.template) % params if params else gettext(error.template)

@@ -41,7 +41,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import PoolManager
 from urllib3.util.connection import allowed_gai_family
 
-from accessportal.addresses import CATEGORY_TEXT, classify_address, refusal
+from accessportal.addresses import CATEGORY_TEXT, classify_address, gettext_noop, refusal
 
 __all__ = [
     "Cancellation",
@@ -101,10 +101,23 @@ class UpstreamError(Exception):
     """A failed outbound call. ``message`` is plain and safe to show to a member.
 
     It names at most the host and port, never a header, a body, a query string or
-    the text of the underlying exception (those can embed anything).
+    the text of the underlying exception (those can embed anything). ``kind`` is the
+    stable code; ``message`` is English (logs), ``template`` (marked with
+    ``gettext_noop``) and ``params`` let the portal write it in the reader's language
+    (``chat.hints.upstream_message``).
     """
 
-    def __init__(self, kind: UpstreamErrorKind, message: str, *, status: int | None = None):
+    def __init__(
+        self,
+        kind: UpstreamErrorKind,
+        message: str,
+        *,
+        status: int | None = None,
+        params: dict[str, Any] | None = None,
+    ):
+        self.template = message
+        self.params = dict(params or {})
+        message = message % self.params if self.params else message
         super().__init__(message)
         self.kind: UpstreamErrorKind = kind
         self.message = message
@@ -159,7 +172,7 @@ class Cancellation:
 
     def _check(self) -> None:
         if self.cancelled:
-            raise UpstreamError("cancelled", "the call was stopped before it ended")
+            raise UpstreamError("cancelled", gettext_noop("the call was stopped before it ended"))
 
 
 def _shut_down(sock: socket.socket) -> None:
@@ -176,7 +189,11 @@ def check_address(ip: str, policy: UpstreamPolicy) -> None:
     """Raise UpstreamError("blocked_address") if ``policy`` forbids connecting to ``ip``."""
     reason = refusal(ip, allow_loopback=policy.allow_loopback, allow_private=policy.allow_private)
     if reason is not None:
-        raise UpstreamError("blocked_address", f"{ip} is {CATEGORY_TEXT[reason]}")
+        raise UpstreamError(
+            "blocked_address",
+            gettext_noop("%(address)s is %(category)s"),
+            params={"address": ip, "category": CATEGORY_TEXT[reason]},
+        )
 
 
 # ------------------------------------------------------------------ pinned connections
@@ -209,9 +226,13 @@ def _connect_checked(
         # socket.getaddrinfo is looked up at call time on purpose (tests patch it).
         infos = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise UpstreamError("dns", f"could not resolve {label}") from exc
+        raise UpstreamError(
+            "dns", gettext_noop("could not resolve %(target)s"), params={"target": label}
+        ) from exc
     if not infos:
-        raise UpstreamError("dns", f"could not resolve {label}")
+        raise UpstreamError(
+            "dns", gettext_noop("could not resolve %(target)s"), params={"target": label}
+        )
 
     # One refused answer refuses the host: a name that resolves to a public address
     # and to the metadata service is an attack, not a choice between two servers.
@@ -220,10 +241,12 @@ def _connect_checked(
             str(sockaddr[0]), allow_loopback=rules.allow_loopback, allow_private=rules.allow_private
         )
         if reason is not None:
-            verb = "is" if _is_ip_literal(host) else "resolves to"
             raise UpstreamError(
                 "blocked_address",
-                f"refusing to connect: {label} {verb} {CATEGORY_TEXT[reason]}",
+                gettext_noop("refusing to connect: %(target)s is %(category)s")
+                if _is_ip_literal(host)
+                else gettext_noop("refusing to connect: %(target)s resolves to %(category)s"),
+                params={"target": label, "category": CATEGORY_TEXT[reason]},
             )
 
     # The connect budget is shared by all answers so a long answer list cannot
@@ -251,10 +274,20 @@ def _connect_checked(
             if isinstance(exc, TimeoutError):
                 break
     if isinstance(last_error, TimeoutError):
-        raise UpstreamError("connect_timeout", f"connecting to {label} timed out")
+        raise UpstreamError(
+            "connect_timeout",
+            gettext_noop("connecting to %(target)s timed out"),
+            params={"target": label},
+        )
     if isinstance(last_error, ConnectionRefusedError):
-        raise UpstreamError("connect_refused", f"{label} refused the connection")
-    raise UpstreamError("connect_failed", f"could not connect to {label}")
+        raise UpstreamError(
+            "connect_refused",
+            gettext_noop("%(target)s refused the connection"),
+            params={"target": label},
+        )
+    raise UpstreamError(
+        "connect_failed", gettext_noop("could not connect to %(target)s"), params={"target": label}
+    )
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -367,7 +400,7 @@ class _PinnedAdapter(HTTPAdapter):
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         # A proxy would connect to an address this module never checked.
-        raise UpstreamError("invalid_request", "proxies are not supported")
+        raise UpstreamError("invalid_request", gettext_noop("proxies are not supported"))
 
 
 # ------------------------------------------------------------------------- sessions
@@ -456,12 +489,26 @@ def _caused_by(exc: BaseException, types: type | tuple[type, ...]) -> bool:
 
 def _broken_connection(exc: BaseException, label: str) -> UpstreamError:
     if _caused_by(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
-        return UpstreamError("reset", f"{label} closed the connection unexpectedly")
+        return UpstreamError(
+            "reset",
+            gettext_noop("%(target)s closed the connection unexpectedly"),
+            params={"target": label},
+        )
     if _caused_by(exc, http.client.IncompleteRead):
-        return UpstreamError("reset", f"{label} closed the connection before the body ended")
+        return UpstreamError(
+            "reset",
+            gettext_noop("%(target)s closed the connection before the body ended"),
+            params={"target": label},
+        )
     if _caused_by(exc, http.client.HTTPException):
-        return UpstreamError("protocol", f"{label} did not answer with valid HTTP")
-    return UpstreamError("reset", f"the connection to {label} broke")
+        return UpstreamError(
+            "protocol",
+            gettext_noop("%(target)s did not answer with valid HTTP"),
+            params={"target": label},
+        )
+    return UpstreamError(
+        "reset", gettext_noop("the connection to %(target)s broke"), params={"target": label}
+    )
 
 
 def _map_send_error(exc: BaseException, label: str, read_is_deadline: bool) -> UpstreamError:
@@ -469,13 +516,23 @@ def _map_send_error(exc: BaseException, label: str, read_is_deadline: bool) -> U
     for cause in _causes(exc):
         if isinstance(cause, UpstreamError):
             # A fresh copy: re-raising the wrapped one "from exc" would make a cycle.
-            return UpstreamError(cause.kind, cause.message, status=cause.status)
+            return UpstreamError(
+                cause.kind, cause.template, status=cause.status, params=cause.params
+            )
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return UpstreamError("connect_timeout", f"connecting to {label} timed out")
+        return UpstreamError(
+            "connect_timeout",
+            gettext_noop("connecting to %(target)s timed out"),
+            params={"target": label},
+        )
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return _timeout_error(label, read_is_deadline)
     if isinstance(exc, requests.exceptions.SSLError):
-        return UpstreamError("tls", f"TLS with {label} failed (certificate or handshake)")
+        return UpstreamError(
+            "tls",
+            gettext_noop("TLS with %(target)s failed (certificate or handshake)"),
+            params={"target": label},
+        )
     if isinstance(
         exc,
         requests.exceptions.InvalidURL
@@ -483,19 +540,29 @@ def _map_send_error(exc: BaseException, label: str, read_is_deadline: bool) -> U
         | requests.exceptions.InvalidSchema
         | requests.exceptions.URLRequired,
     ):
-        return UpstreamError("invalid_url", "the URL is not a valid http(s) URL")
+        return UpstreamError("invalid_url", gettext_noop("the URL is not a valid http(s) URL"))
     if isinstance(exc, requests.exceptions.InvalidHeader):
         # requests' message quotes the offending value, which may be a key.
-        return UpstreamError("invalid_request", "a request header is not valid")
+        return UpstreamError("invalid_request", gettext_noop("a request header is not valid"))
     if isinstance(exc, requests.exceptions.ConnectionError):
         if _caused_by(exc, ConnectionRefusedError):
-            return UpstreamError("connect_refused", f"{label} refused the connection")
+            return UpstreamError(
+                "connect_refused",
+                gettext_noop("%(target)s refused the connection"),
+                params={"target": label},
+            )
         return _broken_connection(exc, label)
     if isinstance(exc, UnicodeError | ValueError):
         # http.client refuses non-latin-1 or CR/LF header values; its message quotes them.
-        return UpstreamError("invalid_request", "a request header or the body could not be sent")
+        return UpstreamError(
+            "invalid_request", gettext_noop("a request header or the body could not be sent")
+        )
     if isinstance(exc, requests.exceptions.RequestException | OSError):
-        return UpstreamError("connect_failed", f"the request to {label} failed")
+        return UpstreamError(
+            "connect_failed",
+            gettext_noop("the request to %(target)s failed"),
+            params={"target": label},
+        )
     raise exc
 
 
@@ -504,9 +571,17 @@ def _map_read_error(exc: BaseException, label: str, read_is_deadline: bool) -> U
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError | TimeoutError):
         return _timeout_error(label, read_is_deadline)
     if isinstance(exc, urllib3.exceptions.SSLError | ssl.SSLError):
-        return UpstreamError("tls", f"TLS with {label} failed while reading")
+        return UpstreamError(
+            "tls",
+            gettext_noop("TLS with %(target)s failed while reading"),
+            params={"target": label},
+        )
     if isinstance(exc, urllib3.exceptions.DecodeError):
-        return UpstreamError("protocol", f"the body from {label} could not be decoded")
+        return UpstreamError(
+            "protocol",
+            gettext_noop("the body from %(target)s could not be decoded"),
+            params={"target": label},
+        )
     if isinstance(
         exc,
         urllib3.exceptions.ProtocolError
@@ -521,8 +596,16 @@ def _map_read_error(exc: BaseException, label: str, read_is_deadline: bool) -> U
 
 def _timeout_error(label: str, is_deadline: bool) -> UpstreamError:
     if is_deadline:
-        return UpstreamError("deadline", f"the call to {label} exceeded its time limit")
-    return UpstreamError("read_timeout", f"{label} stopped sending (read timed out)")
+        return UpstreamError(
+            "deadline",
+            gettext_noop("the call to %(target)s exceeded its time limit"),
+            params={"target": label},
+        )
+    return UpstreamError(
+        "read_timeout",
+        gettext_noop("%(target)s stopped sending (read timed out)"),
+        params={"target": label},
+    )
 
 
 # ------------------------------------------------------------------------- requests
@@ -531,17 +614,19 @@ def _timeout_error(label: str, is_deadline: bool) -> UpstreamError:
 def _parse_target(url: str) -> str:
     """Validate the URL before anything else; return a host:port label for messages."""
     if not isinstance(url, str) or re.search(r"[\x00-\x20\x7f]", url):
-        raise UpstreamError("invalid_url", "the URL is not a valid http(s) URL")
+        raise UpstreamError("invalid_url", gettext_noop("the URL is not a valid http(s) URL"))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UpstreamError("invalid_url", "the URL is not a valid http(s) URL") from exc
+        raise UpstreamError(
+            "invalid_url", gettext_noop("the URL is not a valid http(s) URL")
+        ) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UpstreamError("invalid_url", "the URL is not a valid http(s) URL")
+        raise UpstreamError("invalid_url", gettext_noop("the URL is not a valid http(s) URL"))
     if parts.username is not None or parts.password is not None:
         # Credentials in a URL end up in logs and exception texts.
-        raise UpstreamError("invalid_url", "the URL must not contain credentials")
+        raise UpstreamError("invalid_url", gettext_noop("the URL must not contain credentials"))
     return _host_label(parts.hostname, port or (443 if parts.scheme == "https" else 80))
 
 
@@ -616,7 +701,10 @@ def _send(
             cancellation._detach()
         raise UpstreamError(
             "redirect",
-            f"{label} answered with a redirect ({status}); redirects are not followed",
+            gettext_noop(
+                "%(target)s answered with a redirect (%(status)s); redirects are not followed"
+            ),
+            params={"target": label, "status": status},
             status=status,
         )
     return response
@@ -650,7 +738,8 @@ class _BodyReader:
         limit = self._policy.max_bytes
         return UpstreamError(
             "too_large",
-            f"the response from {self._label} exceeds {limit} bytes",
+            gettext_noop("the response from %(target)s exceeds %(limit)s bytes"),
+            params={"target": self._label, "limit": limit},
             status=self._response.status_code,
         )
 
@@ -718,7 +807,7 @@ class _BodyReader:
 
     def _raise_if_cancelled(self) -> None:
         if self._cancellation is not None and self._cancellation.cancelled:
-            error = UpstreamError("cancelled", "the call was stopped before it ended")
+            error = UpstreamError("cancelled", gettext_noop("the call was stopped before it ended"))
             error.status = self._response.status_code
             raise error
 

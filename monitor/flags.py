@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accessportal.callpaths import V1, V2
 from accessportal.models import ApplicationAccess, Status
@@ -99,22 +99,22 @@ class FlagBook:
             for f in self.open.values()
         ):
             return  # one alert per refused key, not one per deployment it covers
+        # Lazy texts: each notification channel reads them in its own language.
         facts = {
-            str(_("Deployment")): deployment.name,
-            str(_("Version")): answer.version.upper(),
-            str(_("Platform answer")): answer.error_code or f"HTTP {answer.status}",
-            str(_("Drift")): str(DriftKind(kind).label),
+            gettext_lazy("Deployment"): deployment.name,
+            gettext_lazy("Version"): answer.version.upper(),
+            gettext_lazy("Platform answer"): answer.error_code or f"HTTP {answer.status}",
+            gettext_lazy("Drift"): DriftKind(kind).label,
         }
         if access is not None:
-            facts[str(_("Application access"))] = f"{access.name} ({access.key_hint})"
+            facts[gettext_lazy("Application access")] = f"{access.name} ({access.key_hint})"
         notify.raise_event(
             workspace=workspace,
             kind="drift_found",
-            subject=_("Drift on %(name)s: %(kind)s")
-            % {
-                "name": deployment.name,
-                "kind": DriftKind(kind).label,
-            },
+            subject=notify.lazy_format(
+                gettext_lazy("Drift on %(name)s: %(kind)s"),
+                {"name": deployment.name, "kind": DriftKind(kind).label},
+            ),
             facts=facts,
             link=reverse("monitor:health_board", kwargs={"ws": workspace.code}),
         )

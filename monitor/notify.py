@@ -13,14 +13,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from alerts import delivery, expiry, services
+from alerts.localized import lazy_format
+
+__all__ = ["deliver_due", "lazy_format", "prune", "raise_event", "warn_expiring"]
 
 BATCH = 50
 
 
-def raise_event(
-    *, workspace, kind: str, subject: str, facts: dict[str, str], link: str = ""
-) -> int:
-    """Queue a notification of ``kind`` for the workspace's subscribed channels."""
+def raise_event(*, workspace, kind: str, subject, facts: dict, link: str = "") -> int:
+    """Queue a notification of ``kind`` for the workspace's subscribed channels.
+
+    ``subject`` and fact labels lazy (``gettext_lazy``, ``lazy_format``), so that each
+    channel gets them in its own language; see ``alerts.services.raise_event``."""
     return services.raise_event(
         workspace=workspace, kind=kind, subject=subject, facts=facts, link=link
     )

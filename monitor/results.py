@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accessportal import audit
 from accessportal.models import ApplicationAccess, AuditAction
@@ -227,17 +227,21 @@ def record_change(deployment, *, old: str, verdict: Verdict, now: datetime) -> N
     if kind is None:
         return
     workspace = deployment.workspace
-    subject = (_("%(name)s is down") if kind == "deployment_down" else _("%(name)s recovered")) % {
-        "name": deployment.name
-    }
+    # Lazy texts: each notification channel reads them in its own language.
+    subject = notify.lazy_format(
+        gettext_lazy("%(name)s is down")
+        if kind == "deployment_down"
+        else gettext_lazy("%(name)s recovered"),
+        {"name": deployment.name},
+    )
     notify.raise_event(
         workspace=workspace,
         kind=kind,
         subject=subject,
         facts={
-            str(_("Deployment")): deployment.name,
-            str(_("State")): str(Health(verdict.state).label),
-            str(_("Cause")): verdict.cause,
+            gettext_lazy("Deployment"): deployment.name,
+            gettext_lazy("State"): Health(verdict.state).label,
+            gettext_lazy("Cause"): verdict.cause,
         },
         link=reverse(
             "accessportal:deployment_detail",
@@ -330,10 +334,12 @@ def finish_if_done(check: KeyCheck, *, now: datetime) -> bool:
         notify.raise_event(
             workspace=check.workspace,
             kind="key_check_failed",
-            subject=_("Key check of %(name)s: %(n)d of %(total)d calls failed")
-            % {"name": access.name, "n": len(failed), "total": len(items)},
+            subject=notify.lazy_format(
+                gettext_lazy("Key check of %(name)s: %(n)d of %(total)d calls failed"),
+                {"name": access.name, "n": len(failed), "total": len(items)},
+            ),
             facts={
-                str(_("Application access")): f"{access.name} ({access.key_hint})",
+                gettext_lazy("Application access"): f"{access.name} ({access.key_hint})",
                 **{
                     f"{i.deployment_name} {i.version.upper()}": i.error_code
                     or f"HTTP {i.status_code}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from chat import views
+from chat import compare, views
 
 app_name = "chat"
 
@@ -11,6 +11,7 @@ W = "w/<uuid:ws>/"
 urlpatterns = [
     path(W + "playground/", views.playground, name="playground"),
     path(W + "playground/send/", views.playground_send, name="playground_send"),
+    path(W + "playground/compare/", compare.compare, name="compare"),
     path(W + "playground/history/", views.testcall_list, name="testcall_list"),
     path(W + "playground/history/export.csv", views.testcall_export, name="testcall_export"),
     path(W + "playground/history/<uuid:call>/", views.testcall_detail, name="testcall_detail"),

@@ -289,7 +289,7 @@
     $("cmp-send").disabled = true;
     $("cmp-stop").disabled = false;
     if (sendHadFocus) $("cmp-stop").focus();
-    announce(interpolate(gettext("Sending to %s targets…"), [chosen.length]));
+    announce(gettext("Sending to every target…"));
     ticker = window.setInterval(tick, 100);
     const body = streamedBody();
     await Promise.all(chosen.map((t) => run(t, body, controller.signal)));

@@ -14,6 +14,7 @@ from tests.browser.test_playground2_journeys import (
     axe_blocking,
     fits_the_width,
 )
+from tests.playground.test_compare import recorded_calls
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +73,7 @@ def test_three_targets_side_by_side(new_context, paced_portal, signed_in, shot, 
     expect(column(page, 2).locator(".cmp-reasoning-panel")).to_be_visible()
     expect(column(page, 2).locator(".cmp-reasoning-tokens")).to_contain_text("tokens")
     expect(column(page, 1).locator(".cmp-reasoning-panel")).to_be_hidden()
-    assert portal.workspace.test_calls.count() == 3
+    assert recorded_calls(portal.workspace, 3) == 3
 
     # Side by side on a desktop, one above the other on a phone.
     boxes = [column(page, n).bounding_box() for n in (1, 2, 3)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 import requests
@@ -69,6 +70,18 @@ def three_targets(workspace) -> list[dict]:
     ]
 
 
+def recorded_calls(workspace, expected: int, wait: float = 15.0) -> int:
+    """How many test calls the workspace has once ``expected`` are recorded (or the wait is
+    over): the relay writes a call's row when the server closes its response, just after
+    the last byte reached the client."""
+    deadline = time.monotonic() + wait
+    while (count := TestCall.objects.filter(workspace=workspace).count()) < expected:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return count
+
+
 def compare(live, targets: list[dict]) -> tuple[list[tuple[int, str]], list, list[bytes]]:
     """Open one stream per target at once, as compare.js does. Returns the events of all
     columns in the order they arrived ((column, event name)), each column's response and
@@ -131,8 +144,8 @@ def test_three_targets_stream_at_once_and_each_is_a_test_call(live):
     # The reasoning model's column alone has a reasoning panel.
     assert [b"event: reasoning" in r for r in raw] == [False, True, False]
 
-    calls = TestCall.objects.filter(workspace=workspace).order_by("created_at")
-    assert calls.count() == 3
+    assert recorded_calls(workspace, 3) == 3
+    calls = TestCall.objects.filter(workspace=workspace)
     assert {(c.deployment_name, c.api_version, c.outcome) for c in calls} == {
         ("Pangu NLP chat", "v1", "ok"),
         ("DeepSeek R1 (reasoning)", "v2", "ok"),
@@ -158,7 +171,7 @@ def test_each_column_counts_against_the_rate_limit(live, settings):
     assert responses[refused].headers["Retry-After"]
     errors = json.loads(raw[refused])["errors"]
     assert "2 test calls a minute" in errors["__all__"][0]["message"]
-    assert TestCall.objects.filter(workspace=workspace).count() == 2
+    assert recorded_calls(workspace, 2) == 2
 
 
 def test_the_compare_page_is_for_members(live):

@@ -219,6 +219,9 @@ class TestCallResultOut(Schema):
     ttft_ms: int | None
     finish_reason: str | None
     text: str
+    reasoning_content: str | None = Field(
+        None, description="What a reasoning model thought before answering (first choice)."
+    )
     usage: dict[str, int | None] | None
     error: CallErrorOut | None
 

@@ -456,6 +456,61 @@ def concurrency(target: Target, plan: Plan, log) -> Figure:
     )
 
 
+COMPARE_COLUMNS = 3  # the compare page's columns: one playground stream each
+
+
+def compare_streams(target: Target, plan: Plan, log) -> Figure:
+    """The compare page's three columns: three playground streams at once, as the browser
+    opens them. Each round measures one stream alone, then three together; the ratio is
+    the slowest of the three (its median gap between deltas) ÷ the lone stream's, so no
+    column may be held back for another."""
+    alone = target.portal.clone()
+    browsers = [target.portal.clone() for _ in range(COMPARE_COLUMNS)]
+    single_rounds: list[float] = []
+    worst_rounds: list[float] = []
+    best_rounds: list[float] = []
+    for r in range(plan.stream_rounds):
+        single = shape(*_portal_stream(target, alone))
+        single_rounds.append(stats.median(ms(single.gaps)))
+        shapes: list[StreamShape | None] = [None] * COMPARE_COLUMNS
+        barrier = threading.Barrier(COMPARE_COLUMNS, timeout=30)
+
+        def column(i: int, shapes=shapes, barrier=barrier) -> None:
+            barrier.wait()
+            shapes[i] = shape(*_portal_stream(target, browsers[i]))
+
+        _run_threads(COMPARE_COLUMNS, column, timeout=120)
+        medians = [stats.median(ms(s.gaps)) for s in shapes if s is not None]
+        worst_rounds.append(max(medians))
+        best_rounds.append(min(medians))
+        log(
+            f"  compare round {r + 1}/{plan.stream_rounds}: gap alone "
+            f"{single_rounds[-1]:.1f} ms, {COMPARE_COLUMNS} at once "
+            f"{min(medians):.1f}-{max(medians):.1f} ms"
+        )
+    for browser in (alone, *browsers):
+        browser.close()
+    return Figure(
+        key="compare_gap",
+        title=(
+            f"compare: median gap between deltas, slowest of {COMPARE_COLUMNS} streams "
+            "at once ÷ one stream alone"
+        ),
+        goal=Goal.between(0.9, 1.1),
+        ratio=stats.ratio_spread(worst_rounds, single_rounds),
+        portal=Column("ms", base=Spread.of(single_rounds), loaded=Spread.of(worst_rounds)),
+        note=(
+            f"fastest of {COMPARE_COLUMNS} ÷ alone: "
+            f"{stats.ratio_spread(best_rounds, single_rounds).median:.3f}"
+        ),
+    )
+
+
+def _portal_stream(target: Target, browser: Browser) -> tuple[Response, object]:
+    response = target.via_portal(browser, stream=True)
+    return response, portal_deltas(response)
+
+
 def catalog_under_load(target: Target, plan: Plan, log) -> Figure:
     """The deployment list (the catalog's main page) while N streams run ÷ with none."""
     path = f"/w/{target.workspace}/deployments/"
@@ -622,7 +677,16 @@ def page_scale(
     )
 
 
-GROUPS = ("latency", "streams", "concurrency", "load", "connections", "scale", "api")
+GROUPS = (
+    "latency",
+    "streams",
+    "compare",
+    "concurrency",
+    "load",
+    "connections",
+    "scale",
+    "api",
+)
 
 
 def all_figures(target: Target, plan: Plan, seed: dict, log, groups=GROUPS) -> list[Figure]:
@@ -637,6 +701,9 @@ def all_figures(target: Target, plan: Plan, seed: dict, log, groups=GROUPS) -> l
     if "streams" in groups:
         log("streams …")
         figures += streams(target, plan, log, chunks_sent)
+    if "compare" in groups:
+        log("compare (three streams at once) …")
+        figures.append(compare_streams(target, plan, log))
     if "concurrency" in groups:
         log("concurrent streams …")
         figures.append(concurrency(target, plan, log))

@@ -76,12 +76,15 @@ def run_to_end(run: CallRun, request: HttpRequest) -> dict:
     """Consume the call's events, record it, and sum it up as one JSON answer. A caller
     that hangs up meanwhile stops the upstream call, as in the playground."""
     texts: dict[int, list[str]] = {}
+    thoughts: dict[int, list[str]] = {}
     usage = error = None
     end: dict = {}
     with watching(client_socket(request.META), run.cancellation.cancel):
         for name, data in run.events():
             if name == "delta":
                 texts.setdefault(data["index"], []).append(data["text"])
+            elif name == "reasoning":
+                thoughts.setdefault(data["index"], []).append(data["text"])
             elif name == "usage":
                 usage = data
             elif name == "error":
@@ -97,6 +100,9 @@ def run_to_end(run: CallRun, request: HttpRequest) -> dict:
         "ttft_ms": end.get("ttft_ms"),
         "finish_reason": end.get("finish_reason"),
         "text": "".join(texts.get(0, [])),
+        # A reasoning model's thoughts (first choice), apart from the reply; None when the
+        # model sent none, so "no reasoning" and "empty reasoning" are not confused.
+        "reasoning_content": "".join(thoughts[0]) if 0 in thoughts else None,
         "usage": usage,
         "error": error,
     }

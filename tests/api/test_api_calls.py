@@ -41,6 +41,32 @@ def test_a_test_call_answers_json_and_is_recorded(demo, member_api, version):
     assert access.api_key() not in answer.content.decode()
 
 
+@pytest.mark.parametrize("version", ["v1", "v2"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_json_answer_carries_a_reasoning_models_thoughts_apart(
+    demo, member_api, version, stream
+):
+    reasoner = demo.deployments.get(name="DeepSeek R1 (reasoning)")
+    access = demo.accesses.get(name="team-all")
+    answer = member_api.post(
+        ws_url(demo, f"/deployments/{reasoner.code}/test"),
+        payload(access, version=version, stream=stream),
+    )
+    assert answer.status_code == 200, answer.content
+    result = answer.json()
+    assert result["outcome"] == "ok"
+    assert result["reasoning_content"] and result["text"]
+    assert result["reasoning_content"] not in result["text"]
+    assert result["usage"]["reasoning_tokens"] > 0
+
+
+def test_a_plain_model_answers_no_reasoning(demo, member_api):
+    deployment = demo.deployments.get(name="Pangu NLP chat")
+    access = demo.accesses.get(name="team-all")
+    answer = member_api.post(ws_url(demo, f"/deployments/{deployment.code}/test"), payload(access))
+    assert answer.json()["reasoning_content"] is None
+
+
 def test_a_test_call_streams_the_playground_events(demo, member_api):
     deployment = demo.deployments.get(name="Pangu NLP chat")
     access = demo.accesses.get(name="team-all")

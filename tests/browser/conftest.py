@@ -210,6 +210,7 @@ def main_pages(portal) -> list[tuple[str, str]]:
         ("access-detail", portal.ws(f"access/{team.code}/")),
         ("playground", portal.ws("playground/")),
         ("history", portal.ws("playground/history/")),
+        ("compare", portal.ws("playground/compare/")),
         ("members", portal.ws("members/")),
         ("audit-log", portal.ws("audit/")),
         ("health-board", portal.ws("health/")),

@@ -4,6 +4,7 @@ data. A string someone forgot to mark fails here."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -27,6 +28,13 @@ from tests.playground_helpers import auth_of, send
 from tests.test_access_rules import ROUTES, url_for
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+PROMPT_BODY = {
+    "messages": [
+        {"role": "system", "content": "你是助手。"},
+        {"role": "user", "content": "你好 {{name}}"},
+    ],
+    "max_tokens": 50,
+}
 
 
 def users_words() -> set[str]:
@@ -66,6 +74,13 @@ def lived_in(demo, settings):
     client.post("/profile/", {"language": "zh-hans", "time_zone": "Asia/Shanghai"})
     channel = factories.make_channel(demo)
     client.post(f"/w/{demo.code}/notifications/{channel.code}/test/")  # a delivery to list
+    # A saved prompt with a variable, edited once (a history with changes to word).
+    prompt = factories.make_prompt(demo, name="问候", body=PROMPT_BODY)
+    edited = dict(PROMPT_BODY, temperature=0.2)
+    client.post(
+        f"/w/{demo.code}/prompts/{prompt.code}/edit/",
+        {"name": "问候", "description": "", "body": json.dumps(edited)},
+    )
     return demo, client
 
 
@@ -77,6 +92,7 @@ def page_urls(workspace) -> list[str]:
         "cred": workspace.iam_credentials.first().code,
         "member": workspace.memberships.first().code,
         "channel": workspace.alert_channels.first().code,
+        "prompt": workspace.prompts.first().code,
     }
     urls = []
     for name, route, callback in ROUTES:

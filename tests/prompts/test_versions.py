@@ -75,7 +75,10 @@ def test_snippets_are_short_and_on_one_line():
 
 
 def test_described_in_the_active_language():
-    found = [["restored", {"number": 2}], ["parameter_changed", {"name": "n", "old": "1", "new": "2"}]]
+    found = [
+        ["restored", {"number": 2}],
+        ["parameter_changed", {"name": "n", "old": "1", "new": "2"}],
+    ]
     with translation.override("en"):
         assert summary(found) == "Restored from version 2. n: 1 → 2."
         assert summary([]) == "No change."

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accessportal.masking import MASK
+from accessportal.validators import validate_visible_name
 from chat.scrub import scrub
 from prompts.models import Prompt
 from prompts.variables import MAX_VARIABLES, NAME, variables_of
@@ -92,7 +93,9 @@ def parse_body(text: str) -> dict:
 
 
 class PromptForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(
+        label=gettext_lazy("Name"), max_length=100, validators=[validate_visible_name]
+    )
     description = forms.CharField(label=gettext_lazy("Description"), max_length=500, required=False)
     body = forms.CharField(
         label=gettext_lazy("Messages and parameters (JSON)"),

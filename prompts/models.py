@@ -12,13 +12,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accessportal.validators import validate_visible_name
+
 
 class Prompt(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(
         "accessportal.Workspace", on_delete=models.CASCADE, related_name="prompts"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_visible_name])
     description = models.CharField(max_length=500, blank=True)
     body = models.JSONField(default=dict)  # {"messages": [...], "temperature": ..., ...}
     version = models.PositiveIntegerField(default=1)  # the current version's number

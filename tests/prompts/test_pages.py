@@ -135,6 +135,12 @@ def test_bad_bodies_get_a_clear_error_and_save_nothing(world, member_client, bod
     assert not AuditEvent.objects.filter(action="prompt.create").exists()
 
 
+def test_look_alike_names_are_refused(world, member_client):
+    response = save(member_client, world, name="greet\u202eing")
+    assert "invisible" in response.content.decode()
+    assert not Prompt.objects.exists()
+
+
 def test_duplicate_names_are_refused(world, member_client):
     factories.make_prompt(world.alpha, name="taken")
     response = save(member_client, world, name="taken")

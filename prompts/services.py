@@ -44,11 +44,16 @@ def create(*, workspace, actor, name: str, description: str, body: dict, ip=None
     return prompt
 
 
-def _new_version(prompt: Prompt, actor, snapshot: dict, found: list, action, ip) -> PromptVersion:
-    """Append a version holding ``snapshot`` (the prompt row is locked meanwhile, so two
-    saves at once get numbers one after the other)."""
+def _new_version(prompt: Prompt, actor, build, action, ip) -> PromptVersion | None:
+    """Append a version: ``build(current_snapshot)`` gives ``(snapshot, changes)`` from the
+    prompt as it is in the database, read under a row lock, so two saves at once get
+    numbers one after the other and each one's changes are against the version before it.
+    Nothing is written when there is no change."""
     with transaction.atomic():
-        locked = Prompt.objects.select_for_update().get(pk=prompt.pk)
+        locked = Prompt.objects.select_for_update().select_related("workspace").get(pk=prompt.pk)
+        snapshot, found = build(locked.snapshot())
+        if not found:
+            return None
         locked.name = snapshot["name"]
         locked.description = snapshot["description"]
         locked.body = snapshot["body"]
@@ -77,19 +82,21 @@ def _new_version(prompt: Prompt, actor, snapshot: dict, found: list, action, ip)
 
 def edit(prompt: Prompt, *, actor, snapshot: dict, ip=None) -> PromptVersion | None:
     """A new version when something changed; None (and nothing written) when not."""
-    found = versions.changes(prompt.snapshot(), snapshot)
-    if not found:
-        return None
-    return _new_version(prompt, actor, snapshot, found, AuditAction.PROMPT_UPDATE, ip)
+
+    def build(current: dict):
+        return snapshot, versions.changes(current, snapshot)
+
+    return _new_version(prompt, actor, build, AuditAction.PROMPT_UPDATE, ip)
 
 
 def restore(prompt: Prompt, old: PromptVersion, *, actor, ip=None) -> PromptVersion:
     """A new version with the fields of ``old``: history is only ever added to."""
-    found = [
-        ["restored", {"number": old.number}],
-        *versions.changes(prompt.snapshot(), old.snapshot()),
-    ]
-    return _new_version(prompt, actor, old.snapshot(), found, AuditAction.PROMPT_RESTORE, ip)
+
+    def build(current: dict):
+        target = old.snapshot()
+        return target, [["restored", {"number": old.number}], *versions.changes(current, target)]
+
+    return _new_version(prompt, actor, build, AuditAction.PROMPT_RESTORE, ip)
 
 
 def delete(prompt: Prompt, *, actor, ip=None) -> None:

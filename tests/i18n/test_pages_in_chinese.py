@@ -154,6 +154,7 @@ def test_forms_say_what_is_wrong_in_chinese(lived_in):
         # The users' own data in these rows is Chinese, so any English left is the portal's.
         (f"{ws}/deployments/import/", {"text": "name,mode\n新部署,cloud\n,edge_node\n"}),
         (f"{ws}/access/import/", {"text": "name,api_key,services\n新接入,short,不存在\n"}),
+        (f"{ws}/prompts/new/", {"name": "问候", "body": "{坏"}),
     ]:
         response = client.post(url, data, follow=True)
         html = response.content.decode()

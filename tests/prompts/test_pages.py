@@ -234,3 +234,21 @@ def test_member_deletes_with_audit(world, member_client):
     assert response.status_code == 302
     assert not Prompt.objects.exists()
     assert AuditEvent.objects.filter(action="prompt.delete", target="gone").exists()
+
+
+def test_an_edit_from_a_stale_page_is_compared_with_the_version_before_it(world):
+    """Two people editing at once: the second one's changes are worded against the first
+    one's version, not the one their page was opened on."""
+    from prompts import services
+
+    prompt = factories.make_prompt(world.alpha, body=BODY, name="shared")
+    stale = Prompt.objects.get(pk=prompt.pk)
+    first = dict(BODY, temperature=0.5)
+    services.edit(prompt, actor=world.member, snapshot={**prompt.snapshot(), "body": first})
+    second = {"name": "renamed", "description": "", "body": first}
+    version = services.edit(stale, actor=world.admin, snapshot=second)
+    assert version.number == 3
+    assert version.changes == [["renamed", {"old": "shared", "new": "renamed"}]]
+    # The same save again changes nothing and writes nothing.
+    assert services.edit(stale, actor=world.admin, snapshot=second) is None
+    assert prompt.versions.count() == 3

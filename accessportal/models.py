@@ -516,6 +516,10 @@ class AuditAction(models.TextChoices):
     SSO_MAPPING_REMOVE = "sso.mapping_remove", _("Group mapping removed")
     TOKEN_CREATE = "token.create", _("API token created")
     TOKEN_REVOKE = "token.revoke", _("API token revoked")
+    PROMPT_CREATE = "prompt.create", _("Prompt saved")
+    PROMPT_UPDATE = "prompt.update", _("Prompt edited")
+    PROMPT_RESTORE = "prompt.restore", _("Prompt version restored")
+    PROMPT_DELETE = "prompt.delete", _("Prompt deleted")
 
 
 class AuditEvent(models.Model):

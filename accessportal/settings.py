@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "sso.apps.SsoConfig",
     "api.apps.ApiConfig",
     "alerts.apps.AlertsConfig",
+    "prompts.apps.PromptsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

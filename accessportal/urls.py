@@ -39,4 +39,5 @@ urlpatterns = [
     path("", include("api.page_urls")),
     path("", include("accounts.urls")),
     path("", include("alerts.urls")),
+    path("", include("prompts.urls")),
 ]

@@ -125,3 +125,17 @@ def make_test_call(workspace: Workspace, **fields):
         "latency_ms": 120,
     } | fields
     return TestCall.objects.create(workspace=workspace, **values)
+
+
+def make_prompt(workspace: Workspace, body: dict | None = None, **fields):
+    """A saved prompt with its first version (prompts app), as the form saves it."""
+    from prompts import services
+
+    n = next(_seq)
+    return services.create(
+        workspace=workspace,
+        actor=None,
+        name=fields.pop("name", f"prompt-{n}"),
+        description=fields.pop("description", ""),
+        body=body or {"messages": [{"role": "user", "content": "Hello {{name}}"}]},
+    )

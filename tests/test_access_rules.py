@@ -82,6 +82,7 @@ def objects(world):
             "token": issue(member_user)[0].code,
             "channel": factories.make_channel(ws).code,
             "call": factories.make_test_call(ws).code,
+            "prompt": factories.make_prompt(ws).code,
         }
 
     return {

@@ -57,6 +57,7 @@ def test_canary_key_never_leaves_except_by_reveal(world, admin_client, caplog):
         "upload": uploaded["Location"].rstrip("/").rsplit("/", 1)[1],
         "channel": factories.make_channel(world.alpha).code,
         "call": factories.make_test_call(world.alpha).code,
+        "prompt": factories.make_prompt(world.alpha).code,
     }
     bodies = []
     for client in (admin_client, world.client_for(world.member)):

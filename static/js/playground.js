@@ -545,4 +545,10 @@
   loadEditorFrom(bodyArea.value);
   if (rawToggle.checked) showRaw(true);
   fillDeployments();
+  // For the saved prompts' hooks (prompt_hooks.js): the body as Send would send it, and
+  // loading a body into the editors.
+  window.portalPlayground = {
+    body: () => (rawToggle.checked ? bodyArea.value : composeBody()),
+    load: (text) => { if (rawToggle.checked) bodyArea.value = text; else loadEditorFrom(text); },
+  };
 })();

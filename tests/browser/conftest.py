@@ -215,4 +215,20 @@ def main_pages(portal) -> list[tuple[str, str]]:
         ("audit-log", portal.ws("audit/")),
         ("health-board", portal.ws("health/")),
         ("credentials", portal.ws("credentials/")),
+        *prompt_pages(portal),
+    ]
+
+
+def prompt_pages(portal) -> list[tuple[str, str]]:
+    """A saved prompt with a variable, and its pages (the playground opened with it)."""
+    from tests.factories import make_prompt
+
+    body = {"messages": [{"role": "user", "content": "Hello {{name}}"}], "temperature": 0.5}
+    code = make_prompt(portal.workspace, body=body, name="Greeter").code
+    return [
+        ("prompt-list", portal.ws("prompts/")),
+        ("prompt-detail", portal.ws(f"prompts/{code}/")),
+        ("prompt-history", portal.ws(f"prompts/{code}/history/")),
+        ("prompt-edit", portal.ws(f"prompts/{code}/edit/")),
+        ("playground-prompt", portal.ws(f"playground/?prompt={code}")),
     ]

@@ -4,6 +4,7 @@ data. A string someone forgot to mark fails here."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -27,6 +28,13 @@ from tests.playground_helpers import auth_of, send
 from tests.test_access_rules import ROUTES, url_for
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+PROMPT_BODY = {
+    "messages": [
+        {"role": "system", "content": "你是助手。"},
+        {"role": "user", "content": "你好 {{name}}"},
+    ],
+    "max_tokens": 50,
+}
 
 
 def users_words() -> set[str]:
@@ -66,6 +74,13 @@ def lived_in(demo, settings):
     client.post("/profile/", {"language": "zh-hans", "time_zone": "Asia/Shanghai"})
     channel = factories.make_channel(demo)
     client.post(f"/w/{demo.code}/notifications/{channel.code}/test/")  # a delivery to list
+    # A saved prompt with a variable, edited once (a history with changes to word).
+    prompt = factories.make_prompt(demo, name="问候", body=PROMPT_BODY)
+    edited = dict(PROMPT_BODY, temperature=0.2)
+    client.post(
+        f"/w/{demo.code}/prompts/{prompt.code}/edit/",
+        {"name": "问候", "description": "", "body": json.dumps(edited)},
+    )
     return demo, client
 
 
@@ -77,6 +92,7 @@ def page_urls(workspace) -> list[str]:
         "cred": workspace.iam_credentials.first().code,
         "member": workspace.memberships.first().code,
         "channel": workspace.alert_channels.first().code,
+        "prompt": workspace.prompts.first().code,
     }
     urls = []
     for name, route, callback in ROUTES:
@@ -138,6 +154,7 @@ def test_forms_say_what_is_wrong_in_chinese(lived_in):
         # The users' own data in these rows is Chinese, so any English left is the portal's.
         (f"{ws}/deployments/import/", {"text": "name,mode\n新部署,cloud\n,edge_node\n"}),
         (f"{ws}/access/import/", {"text": "name,api_key,services\n新接入,short,不存在\n"}),
+        (f"{ws}/prompts/new/", {"name": "问候", "body": "{坏"}),
     ]:
         response = client.post(url, data, follow=True)
         html = response.content.decode()

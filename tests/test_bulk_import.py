@@ -8,10 +8,11 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
-from accessportal import services
+from accessportal import audit, services
 from accessportal.bulk_import import files
+from accessportal.forms import DeploymentForm
 from accessportal.models import ApplicationAccess, AuditEvent, Deployment, PendingImport
 from tests import factories
 
@@ -126,21 +127,48 @@ def test_apply_checks_again_and_writes_nothing_when_the_catalog_moved(world, adm
 
 def test_a_failure_half_way_rolls_every_row_back(world, admin_client, monkeypatch):
     _, apply_url = preview(admin_client, world, "deployments", DEPLOYMENTS_CSV)
-    calls = []
-    real = services.save_deployment
+    real = services.create_deployments
 
-    def second_fails(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise IntegrityError("a concurrent save")
-        return real(**kwargs)
+    def fails_after_writing(**kwargs):
+        assert real(**kwargs)  # the rows are in, their audit events queued
+        raise IntegrityError("a concurrent save")
 
-    monkeypatch.setattr(services, "save_deployment", second_fails)
+    monkeypatch.setattr(services, "create_deployments", fails_after_writing)
     response = admin_client.post(apply_url)
     assert response.status_code == 409
     assert not Deployment.objects.exists()
     assert not AuditEvent.objects.exists()
     assert PendingImport.objects.exists()  # the admin can try again
+
+
+def test_new_rows_are_logged_as_a_deployment_saved_by_hand(world):
+    """Apply inserts new deployments together and their audit events in one insert at the
+    end: each event reads as the one a hand-made save writes, in every language."""
+
+    def form(name: str, deployment_id: str) -> DeploymentForm:
+        data = {"name": name, "source": "my_service", "status": "stopped", "mode": "edge_node"}
+        data |= {"deployment_id": deployment_id, "node_ip": "192.0.2.7", "host_port": "31000"}
+        made = DeploymentForm(data | {"serves_v1": "on"}, workspace=world.alpha)
+        assert made.is_valid(), made.errors
+        return made
+
+    services.save_deployment(form=form("By hand", "d-1"), actor=world.admin, ip="127.0.0.1")
+    with transaction.atomic(), audit.batched():
+        made = services.create_deployments(
+            forms=[form("In bulk", "d-2"), form("In bulk too", "d-3")],
+            actor=world.admin,
+            ip="127.0.0.1",
+        )
+        assert AuditEvent.objects.count() == 1  # the bulk ones wait for the end of the block
+    assert [d.pk for d in made] == list(
+        Deployment.objects.filter(name__startswith="In bulk").values_list("pk", flat=True)
+    )
+    by_hand, *in_bulk = AuditEvent.objects.order_by("id")
+    assert [e.target for e in in_bulk] == ["In bulk", "In bulk too"]
+    assert by_hand.summary_i18n["zh-hans"] != by_hand.summary  # translated, not copied
+    columns = ("workspace_id", "actor_id", "actor_name", "action", "summary", "summary_i18n", "ip")
+    for event in in_bulk:
+        assert [getattr(event, c) for c in columns] == [getattr(by_hand, c) for c in columns]
 
 
 # --- Application accesses ----------------------------------------------------------------

@@ -45,10 +45,19 @@ def describe_deployment(deployment: Deployment) -> str:
     return f"{mode}, {versions}, {status}"
 
 
-def describe_scope(access: ApplicationAccess) -> str:
+def describe_scope(access: ApplicationAccess, deployments=None) -> str:
+    """``deployments``: the ones a form just set, so as not to read them back (once per
+    language of the audit summary)."""
     if access.all_services:
         return _("all services")
-    return ", ".join(sorted(d.name for d in access.deployments.all())) or _("no services")
+    deployments = access.deployments.all() if deployments is None else deployments
+    return ", ".join(sorted(d.name for d in deployments)) or _("no services")
+
+
+def _describe_access(access: ApplicationAccess, creating: bool, form) -> str:
+    scope = describe_scope(access, form.cleaned_data.get("deployments"))
+    summary = _("Scope: %(scope)s; key %(hint)s") % {"scope": scope, "hint": access.key_hint}
+    return summary if creating else f"{summary}; {describe_form(form)}"
 
 
 def _save_audited(form, *, actor, ip: str | None, actions: tuple[str, str], summary) -> object:
@@ -155,12 +164,40 @@ def save_access(*, form, actor, ip: str | None) -> ApplicationAccess:
         actor=actor,
         ip=ip,
         actions=(AuditAction.ACCESS_CREATE, AuditAction.ACCESS_UPDATE),
-        summary=lambda access, creating: (
-            _("Scope: %(scope)s; key %(hint)s")
-            % {"scope": describe_scope(access), "hint": access.key_hint}
-            + ("" if creating else f"; {describe_form(form)}")
-        ),
+        summary=lambda access, creating: _describe_access(access, creating, form),
     )
+
+
+@sensitive_variables()
+@transaction.atomic
+def create_accesses(*, forms, actor, ip: str | None) -> list[ApplicationAccess]:
+    """``save_access`` for many new accesses at once (a bulk import): one insert for them,
+    one for their services, each logged as created the same way. Keys are encrypted one
+    by one as ``AccessForm.save`` does (each with its own nonce)."""
+    accesses = [form.save(commit=False) for form in forms]
+    for access in accesses:
+        access.created_by = actor
+    ApplicationAccess.objects.bulk_create(accesses, batch_size=500)
+    link = ApplicationAccess.deployments.through
+    link.objects.bulk_create(
+        [
+            link(applicationaccess_id=access.pk, deployment_id=deployment.pk)
+            for access, form in zip(accesses, forms, strict=True)
+            if not access.all_services
+            for deployment in form.cleaned_data["deployments"]
+        ],
+        batch_size=500,
+    )
+    for access, form in zip(accesses, forms, strict=True):
+        audit.record(
+            workspace=access.workspace,
+            actor=actor,
+            action=AuditAction.ACCESS_CREATE,
+            target=access.name,
+            summary=functools.partial(_describe_access, access, True, form),
+            ip=ip,
+        )
+    return accesses
 
 
 @transaction.atomic

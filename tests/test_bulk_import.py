@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from accessportal import audit, services
 from accessportal.bulk_import import files
-from accessportal.forms import DeploymentForm
+from accessportal.forms import AccessForm, DeploymentForm
 from accessportal.models import ApplicationAccess, AuditEvent, Deployment, PendingImport
 from tests import factories
 
@@ -207,6 +207,37 @@ def test_accesses_from_json_name_deployments_by_name_or_id_and_keys_stay_secret(
     events = AuditEvent.objects.filter(action="access.create")
     assert events.count() == 2
     assert not any(KEY_A in e.summary or KEY_B in e.summary for e in events)
+
+
+def test_new_access_rows_are_saved_and_logged_as_one_saved_by_hand(world):
+    """Apply inserts new accesses, their services and their audit events in bulk: each
+    reads back as one a hand-made save writes (the key encrypted, the scope, the log)."""
+    chat = factories.make_deployment(world.alpha, name="Chat")
+    edge = factories.make_deployment(world.alpha, name="Edge")
+
+    def form(name: str, scope: str = AccessForm.SCOPE_SELECTED) -> AccessForm:
+        data = {"name": name, "scope": scope, "deployments": [edge.pk, chat.pk]}
+        made = AccessForm(data | {"api_key": KEY_A}, workspace=world.alpha, with_key=True)
+        assert made.is_valid(), made.errors
+        return made
+
+    services.save_access(form=form("by-hand"), actor=world.admin, ip="127.0.0.1")
+    with transaction.atomic(), audit.batched():
+        services.create_accesses(
+            forms=[form("in-bulk"), form("in-bulk-all", AccessForm.SCOPE_ALL)],
+            actor=world.admin,
+            ip="127.0.0.1",
+        )
+    by_hand, in_bulk, in_bulk_all = ApplicationAccess.objects.order_by("id")
+    for access in (by_hand, in_bulk, in_bulk_all):
+        assert access.api_key() == KEY_A and access.created_by == world.admin
+    assert set(in_bulk.deployments.all()) == set(by_hand.deployments.all()) == {chat, edge}
+    assert in_bulk_all.all_services and not in_bulk_all.deployments.exists()
+    logged, *logged_in_bulk = AuditEvent.objects.order_by("id")
+    assert "Chat, Edge" in logged.summary and KEY_A not in str(logged.summary_i18n)
+    columns = ("workspace_id", "actor_id", "action", "summary", "summary_i18n", "ip")
+    assert [getattr(logged_in_bulk[0], c) for c in columns] == [getattr(logged, c) for c in columns]
+    assert "all services" in logged_in_bulk[1].summary
 
 
 def test_unknown_deployments_and_bad_keys_are_row_errors(world, admin_client):

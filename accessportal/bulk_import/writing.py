@@ -1,10 +1,10 @@
 """*Apply*: every row of a checked import through the audited services, in one transaction.
 
 Each change is saved and logged by the same service as a change made by hand
-(``services.save_deployment``, ``save_access``, ``rotate_access_key``; new deployments all
-at once with ``services.create_deployments``); the outer transaction makes the import all
-or nothing, the pending upload's deletion included. The audit events are written with one
-bulk insert at the end (``audit.batched``): thousands of rows, one statement per 500."""
+(``services.save_deployment``, ``save_access``, ``rotate_access_key``; new rows all at
+once with ``services.create_deployments`` and ``create_accesses``); the outer transaction
+makes the import all or nothing, the pending upload's deletion included. The audit events
+are written with one bulk insert at the end (``audit.batched``): one statement per 500."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accessportal import audit, services
 from accessportal.bulk_import.kinds import DEPLOYMENTS
-from accessportal.bulk_import.rows import CREATE, UNCHANGED, UPDATE, ImportPreview
+from accessportal.bulk_import.rows import CREATE, UPDATE, ImportPreview
 
 
 @sensitive_variables()
@@ -44,11 +44,14 @@ def _apply_deployments(preview: ImportPreview, *, actor, ip: str | None) -> None
 @sensitive_variables()
 def _apply_accesses(preview: ImportPreview, *, actor, ip: str | None) -> None:
     for row in preview.rows:
-        if row.action == UNCHANGED:
+        if row.action != UPDATE:
             continue
-        if row.action == CREATE or row.form.has_changed():
+        if row.form.has_changed():
             services.save_access(form=row.form, actor=actor, ip=ip)
         if row.new_key:
             services.rotate_access_key(
                 access=row.form.instance, new_key=row.new_key, actor=actor, ip=ip
             )
+    services.create_accesses(
+        forms=[row.form for row in preview.rows if row.action == CREATE], actor=actor, ip=ip
+    )

@@ -275,6 +275,18 @@ def test_an_access_row_with_a_new_key_rotates_it_and_the_same_key_changes_nothin
     ]
 
 
+def test_a_key_rotated_by_an_import_notifies_like_one_rotated_by_hand(world, admin_client):
+    from alerts.models import Event
+
+    factories.make_channel(world.alpha, events=["key_rotated"])
+    access = factories.make_access(world.alpha, key=KEY_A, name="rotated")
+    _, apply_url = preview(admin_client, world, "accesses", f"name,api_key\nrotated,{KEY_B}\n")
+    admin_client.post(apply_url)
+    (event,) = Event.objects.all()
+    assert event.kind == "key_rotated" and event.fact_dict()["Access"] == "rotated"
+    assert event.fact_dict()["Details"] == f"Key {access.key_hint} replaced by Bq4******e3W"
+
+
 def test_pasted_text_imports_like_a_file(world, admin_client):
     response = admin_client.post(base(world, "accesses"), {"text": f"name,api_key\nx,{KEY_A}\n"})
     assert response.status_code == 302

@@ -36,11 +36,12 @@ MODE_FIELDS = {
 EDGE_FIELDS = ("elb_ip", "elb_port", "api_url", "node_ip", "host_port")
 
 
-def unique_name(form: forms.ModelForm, siblings, what: str) -> str:
+def unique_name(form: forms.ModelForm, siblings, what: str, *, taken=None) -> str:
     """The form's name, stripped, if no other row among ``siblings`` has it (the
-    database constraint would refuse it with a 500 otherwise)."""
+    database constraint would refuse it with a 500 otherwise). ``taken(name)``, when
+    given, answers in place of the query: a bulk import reads the names once."""
     name = form.cleaned_data["name"].strip()
-    if siblings.filter(name=name).exclude(pk=form.instance.pk).exists():
+    if taken(name) if taken else siblings.filter(name=name).exclude(pk=form.instance.pk).exists():
         raise ValidationError(
             _("%(what)s with this name already exists.") % {"what": what}, code="name_taken"
         )
@@ -254,7 +255,7 @@ class AccessForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
         self.instance.workspace = workspace
-        self.fields["deployments"].queryset = workspace.deployments.all()
+        self.limit_services(workspace)
         if not with_key:
             del self.fields["api_key"]
         self.fields["expires_at"].help_text = _(
@@ -266,8 +267,18 @@ class AccessForm(forms.ModelForm):
             )
             self.initial["deployments"] = list(self.instance.deployments.all())
 
+    # Answers "is this name another access's?" without a query; set by a bulk import.
+    name_taken = None
+
+    def limit_services(self, workspace: Workspace) -> None:
+        """Only the workspace's deployments can be chosen. (A method of its own: a bulk
+        import's field already holds them, read once.)"""
+        self.fields["deployments"].queryset = workspace.deployments.all()
+
     def clean_name(self) -> str:
-        return unique_name(self, self.workspace.accesses, _("An application access"))
+        return unique_name(
+            self, self.workspace.accesses, _("An application access"), taken=self.name_taken
+        )
 
     def clean_expires_at(self):
         value = self.cleaned_data.get("expires_at")

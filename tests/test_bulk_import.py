@@ -8,10 +8,11 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
-from accessportal import services
+from accessportal import audit, services
 from accessportal.bulk_import import files
+from accessportal.forms import AccessForm, DeploymentForm
 from accessportal.models import ApplicationAccess, AuditEvent, Deployment, PendingImport
 from tests import factories
 
@@ -126,21 +127,48 @@ def test_apply_checks_again_and_writes_nothing_when_the_catalog_moved(world, adm
 
 def test_a_failure_half_way_rolls_every_row_back(world, admin_client, monkeypatch):
     _, apply_url = preview(admin_client, world, "deployments", DEPLOYMENTS_CSV)
-    calls = []
-    real = services.save_deployment
+    real = services.create_deployments
 
-    def second_fails(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise IntegrityError("a concurrent save")
-        return real(**kwargs)
+    def fails_after_writing(**kwargs):
+        assert real(**kwargs)  # the rows are in, their audit events queued
+        raise IntegrityError("a concurrent save")
 
-    monkeypatch.setattr(services, "save_deployment", second_fails)
+    monkeypatch.setattr(services, "create_deployments", fails_after_writing)
     response = admin_client.post(apply_url)
     assert response.status_code == 409
     assert not Deployment.objects.exists()
     assert not AuditEvent.objects.exists()
     assert PendingImport.objects.exists()  # the admin can try again
+
+
+def test_new_rows_are_logged_as_a_deployment_saved_by_hand(world):
+    """Apply inserts new deployments together and their audit events in one insert at the
+    end: each event reads as the one a hand-made save writes, in every language."""
+
+    def form(name: str, deployment_id: str) -> DeploymentForm:
+        data = {"name": name, "source": "my_service", "status": "stopped", "mode": "edge_node"}
+        data |= {"deployment_id": deployment_id, "node_ip": "192.0.2.7", "host_port": "31000"}
+        made = DeploymentForm(data | {"serves_v1": "on"}, workspace=world.alpha)
+        assert made.is_valid(), made.errors
+        return made
+
+    services.save_deployment(form=form("By hand", "d-1"), actor=world.admin, ip="127.0.0.1")
+    with transaction.atomic(), audit.batched():
+        made = services.create_deployments(
+            forms=[form("In bulk", "d-2"), form("In bulk too", "d-3")],
+            actor=world.admin,
+            ip="127.0.0.1",
+        )
+        assert AuditEvent.objects.count() == 1  # the bulk ones wait for the end of the block
+    assert [d.pk for d in made] == list(
+        Deployment.objects.filter(name__startswith="In bulk").values_list("pk", flat=True)
+    )
+    by_hand, *in_bulk = AuditEvent.objects.order_by("id")
+    assert [e.target for e in in_bulk] == ["In bulk", "In bulk too"]
+    assert by_hand.summary_i18n["zh-hans"] != by_hand.summary  # translated, not copied
+    columns = ("workspace_id", "actor_id", "actor_name", "action", "summary", "summary_i18n", "ip")
+    for event in in_bulk:
+        assert [getattr(event, c) for c in columns] == [getattr(by_hand, c) for c in columns]
 
 
 # --- Application accesses ----------------------------------------------------------------
@@ -181,6 +209,37 @@ def test_accesses_from_json_name_deployments_by_name_or_id_and_keys_stay_secret(
     assert not any(KEY_A in e.summary or KEY_B in e.summary for e in events)
 
 
+def test_new_access_rows_are_saved_and_logged_as_one_saved_by_hand(world):
+    """Apply inserts new accesses, their services and their audit events in bulk: each
+    reads back as one a hand-made save writes (the key encrypted, the scope, the log)."""
+    chat = factories.make_deployment(world.alpha, name="Chat")
+    edge = factories.make_deployment(world.alpha, name="Edge")
+
+    def form(name: str, scope: str = AccessForm.SCOPE_SELECTED) -> AccessForm:
+        data = {"name": name, "scope": scope, "deployments": [edge.pk, chat.pk]}
+        made = AccessForm(data | {"api_key": KEY_A}, workspace=world.alpha, with_key=True)
+        assert made.is_valid(), made.errors
+        return made
+
+    services.save_access(form=form("by-hand"), actor=world.admin, ip="127.0.0.1")
+    with transaction.atomic(), audit.batched():
+        services.create_accesses(
+            forms=[form("in-bulk"), form("in-bulk-all", AccessForm.SCOPE_ALL)],
+            actor=world.admin,
+            ip="127.0.0.1",
+        )
+    by_hand, in_bulk, in_bulk_all = ApplicationAccess.objects.order_by("id")
+    for access in (by_hand, in_bulk, in_bulk_all):
+        assert access.api_key() == KEY_A and access.created_by == world.admin
+    assert set(in_bulk.deployments.all()) == set(by_hand.deployments.all()) == {chat, edge}
+    assert in_bulk_all.all_services and not in_bulk_all.deployments.exists()
+    logged, *logged_in_bulk = AuditEvent.objects.order_by("id")
+    assert "Chat, Edge" in logged.summary and KEY_A not in str(logged.summary_i18n)
+    columns = ("workspace_id", "actor_id", "action", "summary", "summary_i18n", "ip")
+    assert [getattr(logged_in_bulk[0], c) for c in columns] == [getattr(logged, c) for c in columns]
+    assert "all services" in logged_in_bulk[1].summary
+
+
 def test_unknown_deployments_and_bad_keys_are_row_errors(world, admin_client):
     factories.make_deployment(world.alpha, name="Chat")
     content = (
@@ -214,6 +273,18 @@ def test_an_access_row_with_a_new_key_rotates_it_and_the_same_key_changes_nothin
     assert list(AuditEvent.objects.values_list("action", "target")) == [
         ("access.rotate", "rotated")
     ]
+
+
+def test_a_key_rotated_by_an_import_notifies_like_one_rotated_by_hand(world, admin_client):
+    from alerts.models import Event
+
+    factories.make_channel(world.alpha, events=["key_rotated"])
+    access = factories.make_access(world.alpha, key=KEY_A, name="rotated")
+    _, apply_url = preview(admin_client, world, "accesses", f"name,api_key\nrotated,{KEY_B}\n")
+    admin_client.post(apply_url)
+    (event,) = Event.objects.all()
+    assert event.kind == "key_rotated" and event.fact_dict()["Access"] == "rotated"
+    assert event.fact_dict()["Details"] == f"Key {access.key_hint} replaced by Bq4******e3W"
 
 
 def test_pasted_text_imports_like_a_file(world, admin_client):

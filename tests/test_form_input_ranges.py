@@ -69,9 +69,10 @@ def build(form_class, world, data):
         "user": world.admin,
         "request": request,
         "kind": "webhook",
-        # The bulk import's row forms: fields built once per import, model names read once.
+        # The bulk import's row forms: fields built once per import, names read once.
         "shared_fields": copy.deepcopy(form_class.base_fields),
         "model_names": {},
+        "access_names": {},
     }
     # Keyword-only arguments of every __init__ along the MRO (mixins pass **kwargs on).
     needed = {

@@ -98,7 +98,18 @@ class PreloadedScope(ScopeChoiceField):
 
 
 class RowAccessForm(WithSharedFields, WithoutConstraintQueries, AccessForm):
-    pass
+    """One row's access form; the workspace's access names are read once per import, and
+    its services field (a ``PreloadedScope``) already holds the workspace's deployments."""
+
+    def __init__(self, *args, access_names: dict[str, int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.access_names = access_names
+
+    def limit_services(self, workspace: Workspace) -> None:
+        pass
+
+    def name_taken(self, name: str) -> bool:
+        return self.access_names.get(name, self.instance.pk) != self.instance.pk
 
 
 CREATE = "create"
@@ -356,6 +367,7 @@ def _stored_key(access: ApplicationAccess) -> str | None:
 def _access_rows(table: Table, workspace: Workspace) -> list[RowResult]:
     deployments = _Deployments(workspace)
     existing = {a.name: a for a in workspace.accesses.prefetch_related("deployments")}
+    access_names = {name: access.pk for name, access in existing.items()}
     names: dict[str, int] = {}
     fields = SharedFields(RowAccessForm)
     fields["deployments"] = PreloadedScope(deployments.by_pk)
@@ -379,7 +391,11 @@ def _access_rows(table: Table, workspace: Workspace) -> list[RowResult]:
         _mark_repeats(result, names, "name", result.name)
         if instance is None:
             form = RowAccessForm(
-                data | {"api_key": key}, workspace=workspace, with_key=True, shared_fields=fields
+                data | {"api_key": key},
+                workspace=workspace,
+                with_key=True,
+                shared_fields=fields,
+                access_names=access_names,
             )
         else:
             form = RowAccessForm(
@@ -388,6 +404,7 @@ def _access_rows(table: Table, workspace: Workspace) -> list[RowResult]:
                 workspace=workspace,
                 with_key=False,
                 shared_fields=fields,
+                access_names=access_names,
             )
             if key:
                 key_form = RotateKeyForm({"api_key": key})

@@ -21,6 +21,33 @@ app_name = "accessportal"
 
 W = "w/<uuid:ws>/"
 
+
+def import_routes(base: str, *, kind: str, name: str) -> list:
+    """Import in bulk, the same five steps for each kind of object: upload, the two
+    templates, preview, apply."""
+    return [
+        path(base, imports.import_upload, {"kind": kind}, name=name),
+        *(
+            path(
+                f"{base}template.{fmt}",
+                imports.import_template,
+                {"kind": kind, "fmt": fmt},
+                name=f"{name}_template_{fmt}",
+            )
+            for fmt in ("csv", "json")
+        ),
+        path(
+            base + "<uuid:upload>/", imports.import_preview, {"kind": kind}, name=f"{name}_preview"
+        ),
+        path(
+            base + "<uuid:upload>/apply/",
+            imports.import_apply,
+            {"kind": kind},
+            name=f"{name}_apply",
+        ),
+    ]
+
+
 urlpatterns = [
     path("", workspaces.workspace_list, name="workspace_list"),
     path("workspaces/new/", workspaces.workspace_create, name="workspace_create"),
@@ -46,37 +73,7 @@ urlpatterns = [
         deployment_entry.deployment_fill,
         name="deployment_edit_fill",
     ),
-    # Import in bulk: upload, template, preview, apply
-    path(
-        W + "deployments/import/",
-        imports.import_upload,
-        {"kind": "deployments"},
-        name="deployment_import",
-    ),
-    path(
-        W + "deployments/import/template.csv",
-        imports.import_template,
-        {"kind": "deployments", "fmt": "csv"},
-        name="deployment_import_template_csv",
-    ),
-    path(
-        W + "deployments/import/template.json",
-        imports.import_template,
-        {"kind": "deployments", "fmt": "json"},
-        name="deployment_import_template_json",
-    ),
-    path(
-        W + "deployments/import/<uuid:upload>/",
-        imports.import_preview,
-        {"kind": "deployments"},
-        name="deployment_import_preview",
-    ),
-    path(
-        W + "deployments/import/<uuid:upload>/apply/",
-        imports.import_apply,
-        {"kind": "deployments"},
-        name="deployment_import_apply",
-    ),
+    *import_routes(W + "deployments/import/", kind="deployments", name="deployment_import"),
     path(W + "deployments/<uuid:dep>/", deployments.deployment_detail, name="deployment_detail"),
     path(W + "deployments/<uuid:dep>/edit/", deployments.deployment_edit, name="deployment_edit"),
     path(
@@ -99,32 +96,7 @@ urlpatterns = [
     # Application access
     path(W + "access/", accesses.access_list, name="access_list"),
     path(W + "access/new/", accesses.access_create, name="access_create"),
-    # Import in bulk: upload, template, preview, apply
-    path(W + "access/import/", imports.import_upload, {"kind": "accesses"}, name="access_import"),
-    path(
-        W + "access/import/template.csv",
-        imports.import_template,
-        {"kind": "accesses", "fmt": "csv"},
-        name="access_import_template_csv",
-    ),
-    path(
-        W + "access/import/template.json",
-        imports.import_template,
-        {"kind": "accesses", "fmt": "json"},
-        name="access_import_template_json",
-    ),
-    path(
-        W + "access/import/<uuid:upload>/",
-        imports.import_preview,
-        {"kind": "accesses"},
-        name="access_import_preview",
-    ),
-    path(
-        W + "access/import/<uuid:upload>/apply/",
-        imports.import_apply,
-        {"kind": "accesses"},
-        name="access_import_apply",
-    ),
+    *import_routes(W + "access/import/", kind="accesses", name="access_import"),
     path(W + "access/<uuid:access>/", accesses.access_detail, name="access_detail"),
     path(W + "access/<uuid:access>/edit/", accesses.access_edit, name="access_edit"),
     path(W + "access/<uuid:access>/disable/", accesses.access_disable, name="access_disable"),

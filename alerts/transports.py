@@ -2,7 +2,9 @@
 portal's one outbound client (``chat/upstream.py``: address rules, deadline, byte cap).
 
 Error texts kept on a delivery are plain and short; they never quote a URL (chat
-platforms put their token in it), a header, a body or a password.
+platforms put their token in it), a header, a body or a password. The one piece of a
+receiver's answer kept (Feishu's, DingTalk's and WeCom's error message) is scrubbed of the
+channel's URL, its token and its signing secret first: a platform may echo them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import smtplib
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -20,11 +23,24 @@ from alerts.formats import Alert, Outcome, email_text, judge, webhook_request
 from alerts.models import Channel
 from chat.calls import policy_from_settings
 from chat.hints import upstream_message
+from chat.scrub import Scrubber
 from chat.upstream import UpstreamError, UpstreamPolicy, post_json
 
 # Upstream error kinds a retry cannot fix: the address itself is refused or malformed.
 PERMANENT_UPSTREAM = {"invalid_url", "invalid_request", "blocked_address", "redirect"}
 RESPONSE_CAP = 64 * 1024  # a receiver's answer is read only to judge it
+# The chat platforms' tokens are 24 to 64 characters (Slack's last path segment, Feishu's
+# hook id, WeCom's key, DingTalk's access_token); the words of their APIs ("open-apis",
+# "robot", "send") are shorter and must stay readable in an error.
+TOKEN_CHARS = 16
+
+
+def url_secrets(url: str) -> list[str]:
+    """What in a webhook URL lets its holder post: the URL itself, and each path segment
+    and query value long enough to be a token."""
+    parts = urlsplit(url)
+    pieces = parts.path.split("/") + [value for _name, value in parse_qsl(parts.query)]
+    return [url, *(piece for piece in pieces if len(piece) >= TOKEN_CHARS)]
 
 
 def webhook_policy() -> UpstreamPolicy:
@@ -53,7 +69,9 @@ def send_webhook(channel: Channel, alert: Alert, *, now: datetime) -> Outcome:
             permanent=error.kind in PERMANENT_UPSTREAM,
             status=error.status,
         )
-    return judge(channel.kind, response.status, response.body)
+    outcome = judge(channel.kind, response.status, response.body)
+    scrubber = Scrubber([*url_secrets(target.url), target.secret])
+    return replace(outcome, error=scrubber.text(outcome.error))
 
 
 def send_email(channel: Channel, alert: Alert) -> Outcome:

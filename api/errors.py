@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -40,6 +44,18 @@ class ApiError(Exception):
 
 def not_found() -> ApiError:
     return ApiError(404, "not_found", _("No such object, or not yours to see."))
+
+
+@contextmanager
+def conflict_as_409() -> Iterator[None]:
+    """A save that loses a race to a concurrent change (a unique constraint the form's
+    checks passed) is answered 409, to be tried again, not 500."""
+    try:
+        yield
+    except IntegrityError:
+        raise ApiError(
+            409, "conflict", _("A concurrent change conflicts with this one; try again.")
+        ) from None
 
 
 def form_error(form) -> ApiError:

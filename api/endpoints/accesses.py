@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from accessportal.forms import AccessForm, RotateKeyForm
 from accessportal.models import Deployment
 from api import ratelimits
 from api.acting import acting
-from api.errors import ApiError, ErrorOut, form_error, not_found
+from api.errors import ApiError, ErrorOut, conflict_as_409, form_error, not_found
 from api.models import Scope
 from api.paging import Page, PageQuery, page
 from api.schemas import AccessCreateIn, AccessOut, AccessUpdateIn, RotateIn
@@ -96,13 +96,8 @@ def _form_data(request: HttpRequest, data: dict) -> dict:
 def _saved(request: HttpRequest, form):
     if not form.is_valid():
         raise form_error(form)
-    try:
-        with acting(request):
-            return services.save_access(form=form, actor=request.user, ip=client_ip(request))
-    except IntegrityError:
-        raise ApiError(
-            409, "conflict", _("A concurrent change conflicts with this one; try again.")
-        ) from None
+    with conflict_as_409(), acting(request):
+        return services.save_access(form=form, actor=request.user, ip=client_ip(request))
 
 
 @sensitive_variables()

@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from django.db import IntegrityError
 from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -19,7 +17,7 @@ from accessportal.clientip import client_ip
 from accessportal.forms import DeploymentForm
 from accessportal.models import Membership, Workspace
 from api.acting import acting
-from api.errors import ApiError, form_error, not_found
+from api.errors import conflict_as_409, form_error, not_found
 from api.models import Scope
 from api.paging import Page, PageQuery, page
 from api.schemas import (
@@ -97,13 +95,8 @@ def _save_deployment(request: HttpRequest, data: dict, instance=None):
     form = DeploymentForm(data=data, instance=instance, workspace=request.workspace)
     if not form.is_valid():
         raise form_error(form)
-    try:
-        with acting(request):
-            return services.save_deployment(form=form, actor=request.user, ip=client_ip(request))
-    except IntegrityError:
-        raise ApiError(
-            409, "conflict", _("A concurrent change conflicts with this one; try again.")
-        ) from None
+    with conflict_as_409(), acting(request):
+        return services.save_deployment(form=form, actor=request.user, ip=client_ip(request))
 
 
 @operation(

@@ -3,11 +3,16 @@ URLs the portal may not call refused, Send test queued and its result on the pag
 
 from __future__ import annotations
 
+import json
+import uuid
+from urllib.parse import quote
+
 import pytest
 
 from alerts.delivery import deliver_due
 from alerts.models import Channel, Delivery, DeliveryStatus
 from tests import factories
+from tests.test_canary import every_stored_text
 
 EVENTS = ["deployment_down", "key_expiring"]
 
@@ -221,3 +226,28 @@ def test_deliveries_page_and_keep_the_filter(admin_client, ws, world, settings):
     text = page.content.decode()
     assert "Page 2 of 2" in text and "status=pending&amp;page=1" in text
     assert f"{channel.code}/deliveries/?status=pending&amp;page=2" in text
+
+
+@pytest.mark.parametrize("kind", ["feishu", "dingtalk", "wecom"])
+def test_a_platforms_error_message_never_keeps_the_channels_token_or_secret(
+    admin_client, ws, world, receiver, caplog, kind
+):
+    # A platform may echo what it was sent in its error message: the hook's token in the
+    # path, the key in the query, the signing secret. The message is kept and shown, the
+    # canaries never.
+    token, key, secret = (f"CANARY{n}{uuid.uuid4().hex}" for n in "TKS")
+    url = f"{receiver.url}/{token}?key={key}"
+    channel = factories.make_channel(world.alpha, kind=kind, url=url, secret=secret)
+    echo = f"invalid hook {url} token={token} key={quote(key)} sign={secret}"
+    receiver.answer((200, json.dumps({"errcode": 93000, "errmsg": echo}).encode()))
+    admin_client.post(f"{ws}/{channel.code}/test/")
+    deliver_due()
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.last_error.startswith("The receiver refused the message: code 93000 invalid")
+    page = admin_client.get(f"{ws}/{channel.code}/").content.decode()
+    assert "code 93000 invalid hook" in page
+    for canary in (token, key, secret):
+        for place in (delivery.last_error, page, caplog.text, every_stored_text()):
+            assert canary not in place

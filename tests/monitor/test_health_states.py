@@ -15,6 +15,7 @@ OK, SLOW, ERR, REF = "ok", "slow", "error", "refused"
         (True, "", 100, OK),
         (True, "", 5001, SLOW),
         (True, "", None, OK),
+        (True, "", 5000, OK),  # exactly the limit is not slower than it
         (False, "APIG.0201", 10, ERR),
         (False, "PANGU.3259", 10, ERR),
         (False, "upstream.read_timeout", 10000, ERR),
@@ -83,3 +84,51 @@ def test_down_after_is_a_setting():
 )
 def test_which_changes_alert(old, new, kind):
     assert alert_kind(old, new) == kind
+
+
+def test_an_answer_without_its_time_is_not_slow():
+    assert outcome_of(ok=True, error_code="", latency_ms=None, slow_ms=0) == OK
+
+
+@pytest.mark.parametrize(
+    ("results", "failures", "cause"),
+    [
+        ([r("v1", OK), r("v2", OK)], 0, "Every version answered."),
+        ([], 0, "Nothing was probed."),
+        (
+            [r("v1", REF, "APIG.0303", 401), r("v2", REF, "IAM.401")],
+            0,
+            "The platform refused the monitoring credential (V1: APIG.0303 (HTTP 401), "
+            "V2: IAM.401).",
+        ),
+        (
+            [r("v1", ERR, "", 502), r("v2", ERR)],
+            0,
+            "Failed once (down after 3 in a row): V1: HTTP 502, V2: no answer.",
+        ),
+        (
+            [r("v1", ERR, "APIG.0201", 502)],
+            2,
+            "Failed 3 passes in a row: V1: APIG.0201 (HTTP 502).",
+        ),
+        (
+            [r("v1", OK), r("v2", ERR, "", 503), r("v3", ERR, "PANGU.3259")],
+            0,
+            "Some versions fail: V2: HTTP 503, V3: PANGU.3259.",
+        ),
+        (
+            [r("v1", SLOW, latency=7000), r("v2", OK), r("v3", SLOW, latency=5001)],
+            0,
+            "Slower than 5000 ms: V1 7000 ms, V3 5001 ms.",
+        ),
+    ],
+)
+def test_the_cause_names_every_version_and_what_it_answered(results, failures, cause):
+    # The cause is what the board and the notification show: each failing version, its
+    # error code or HTTP status (or that nothing came back), in the order probed.
+    assert judge(results, failures=failures, slow_ms=5000, down_after=3).cause == cause
+
+
+def test_down_on_the_first_failure_says_one_pass():
+    verdict = judge([r("v1", ERR, "APIG.0201")], failures=0, slow_ms=5000, down_after=1)
+    assert verdict.cause == "Failed 1 pass in a row: V1: APIG.0201."

@@ -40,3 +40,10 @@ def test_plan_adds_changes_and_removes_only_synced_memberships():
 
 def test_nothing_to_do_when_in_line():
     assert plan_sync({1: "admin"}, {1: "admin"}, set()) == Plan(add={}, change={}, remove=set())
+
+
+def test_a_lower_role_listed_later_does_not_undo_a_higher_one():
+    # The mappings come in database order: whichever order, the highest role wins.
+    mappings = [(1, "admins", "admin"), (1, "everyone", "viewer"), (1, "staff", "member")]
+    assert desired_roles({"admins", "everyone", "staff"}, mappings) == {1: "admin"}
+    assert desired_roles({"everyone", "staff"}, mappings) == {1: "member"}

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone, translation
 
 from accessportal import crypto
 from accessportal.models import Role
@@ -29,6 +30,10 @@ def _fast_and_keyed(settings):
     cache.clear()  # rate-limit counters and IAM tokens must not leak between tests
     yield
     crypto.active_keyring.cache_clear()
+    # The test client runs the locale and zone middleware in this thread, and neither
+    # resets what it activated: a Chinese page would leave the next test in Chinese.
+    translation.deactivate()
+    timezone.deactivate()
 
 
 @dataclass

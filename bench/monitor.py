@@ -258,25 +258,28 @@ def measure_board(count: int, rounds: int, samples: int, simulator_url: str) -> 
         urls[label] = f"/w/{workspace.code}/health/"
         log(f"board: {size} deployments with 90 probes each")
 
-    def p50(url: str) -> float:
-        times = []
-        for _ in range(samples):
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url} answered {response.status_code}")
-        return statistics.median(times)
+    def timed(url: str) -> float:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        return elapsed
 
     queries = {}
     for label, url in urls.items():
-        p50(url)  # warm caches and connections
+        for _ in range(3):  # warm caches and connections
+            timed(url)
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         queries[label] = len(captured)
     small, large, ratios = [], [], []
-    for _ in range(rounds):  # side by side: each round small then large, ratio per round
-        s, lg = p50(urls["small"]), p50(urls["large"])
+    for _ in range(rounds):
+        # Side by side request by request (small, large, small, ...): a burst of load from
+        # the machine's other work then slows both sizes alike, not one of them.
+        pairs = [(timed(urls["small"]), timed(urls["large"])) for _ in range(samples)]
+        s = statistics.median(p[0] for p in pairs)
+        lg = statistics.median(p[1] for p in pairs)
         small.append(s)
         large.append(lg)
         ratios.append(lg / s)

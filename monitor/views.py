@@ -26,7 +26,14 @@ from accessportal.models import AuditAction, Role, Status
 from accessportal.scoping import workspace_view
 from chat import ratelimit
 from monitor import keychecks
-from monitor.board import PAGE_SIZE, board_status, build_rows, ordered
+from monitor.board import (
+    PAGE_SIZE,
+    board_status,
+    build_rows,
+    deployment_panel,
+    ordered,
+    page_rows,
+)
 from monitor.forms import MonitorSettingsForm
 from monitor.models import DeploymentHealth, MonitorSettings
 from monitor.runner import sync_schedules
@@ -37,13 +44,14 @@ RECHECK_AFTER = timedelta(seconds=10)
 
 
 def _page(request: HttpRequest):
-    return Paginator(ordered(request.workspace), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = ordered(request.workspace).values_list("pk", flat=True)
+    return Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _board_context(request: HttpRequest) -> dict:
     page = _page(request)
     rows = build_rows(
-        request.workspace, list(page.object_list), is_admin=request.membership.is_admin
+        request.workspace, page_rows(list(page.object_list)), is_admin=request.membership.is_admin
     )
     return {
         "page": page,
@@ -70,6 +78,16 @@ def health_status(request: HttpRequest) -> JsonResponse:
     }
     status = render_to_string("monitor/_board_status.html", context, request=request)
     return JsonResponse({"pending": context["pending"], "rows": rows, "status": status})
+
+
+@never_cache
+@workspace_view(Role.VIEWER)
+def deployment_health_status(request: HttpRequest, dep) -> JsonResponse:
+    """The deployment page's health panel as fresh HTML, for its script to swap in."""
+    deployment = get_object_or_404(request.workspace.deployments, code=dep)
+    context = deployment_panel(request.workspace, deployment, is_admin=request.membership.is_admin)
+    html = render_to_string("monitor/_deployment_health_body.html", context, request=request)
+    return JsonResponse({"pending": int(context["row"].pending), "html": html})
 
 
 def _mark_due(request: HttpRequest, deployments) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from monitor import keychecks
-from monitor.board import board_status, build_rows
+from monitor.board import deployment_panel
 
 register = template.Library()
 
@@ -21,10 +21,6 @@ def key_check_panel(context, access) -> dict:
 @register.inclusion_tag("monitor/_deployment_health.html", takes_context=True)
 def deployment_health(context, deployment) -> dict:
     request = context["request"]
-    (row,) = build_rows(request.workspace, [deployment], is_admin=request.membership.is_admin)
-    return {
-        "request": request,
-        "csrf_token": context.get("csrf_token"),
-        "row": row,
-        "status": board_status(),
-    }
+    return {"request": request, "csrf_token": context.get("csrf_token")} | deployment_panel(
+        request.workspace, deployment, is_admin=request.membership.is_admin
+    )

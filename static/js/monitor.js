@@ -44,7 +44,25 @@
           if (!row) return;
           keepFocus(row, () => { row.outerHTML = html; });
         });
-        if (wasPending && data.pending === 0) say("Check finished; the board is up to date.");
+        if (wasPending && data.pending === 0) say(gettext("Check finished; the board is up to date."));
+        wasPending = data.pending > 0;
+        next = wasPending ? FAST : SLOW;
+      } catch (_) { next = SLOW; }
+      setTimeout(tick, next);
+    };
+    setTimeout(tick, wasPending ? FAST : SLOW);
+  }
+
+  // A deployment's own health panel: fast while its check is pending, then at the
+  // monitor's pace, like the board.
+  function pollPanel(body) {
+    let wasPending = body.dataset.pending === "1";
+    const tick = async () => {
+      let next = SLOW;
+      try {
+        const data = await fetchJson(body.dataset.pollUrl);
+        keepFocus(body, () => { body.innerHTML = data.html; });
+        if (wasPending && data.pending === 0) say(gettext("Check finished; the health panel is up to date."));
         wasPending = data.pending > 0;
         next = wasPending ? FAST : SLOW;
       } catch (_) { next = SLOW; }
@@ -59,7 +77,7 @@
       try {
         const data = await fetchJson(body.dataset.pollUrl);
         body.innerHTML = data.html;
-        if (data.done) { say(body.querySelector(".message") ? body.querySelector(".message").textContent : "Key check finished."); return; }
+        if (data.done) { say(body.querySelector(".message") ? body.querySelector(".message").textContent : gettext("Key check finished.")); return; }
       } catch (_) { /* try again */ }
       setTimeout(tick, FAST);
     };
@@ -89,5 +107,7 @@
     if (status) pollBoard(status);
     const body = document.getElementById("key-check-body");
     if (body) pollKeyCheck(body);
+    const panel = document.getElementById("deployment-health-body");
+    if (panel) pollPanel(panel);
   });
 })();

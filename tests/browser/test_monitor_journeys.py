@@ -124,3 +124,26 @@ def test_check_key_updates_live_and_reads_at_a_phones_width(
         "all reachable", timeout=15_000
     )
     shot(page, "-all-reachable")
+
+
+def test_a_deployments_health_panel_follows_its_check(page, monitored, signed_in, shot):
+    """Check now on the deployment's own page: the panel shows the check pending, then the
+    outcome, swapped in by its script (the page is not loaded again)."""
+    signed_in(page, "demo-member")
+    flapping = monitored.deployment("Fault: flapping")
+    DeploymentHealth.objects.filter(deployment=flapping).update(last_probe_at=None)
+    page.goto(monitored.ws(f"deployments/{flapping.code}/"))
+    panel = page.locator("#health")
+    expect(panel.locator(".badge").first).to_have_text("Down")
+    cells = panel.locator(".strip .cell")
+    before = cells.count()
+    panel.get_by_role("button", name="Check now").click()
+    expect(panel.locator(".badge.checking")).to_be_visible()
+    page.evaluate("() => { window.notReloaded = true; }")
+    only_due(flapping)
+    run_pass()  # the monitor's next tick: "Fault: flapping" answers again (clock at 0)
+    expect(panel.locator(".badge.checking")).to_have_count(0, timeout=15_000)
+    expect(panel.locator(".badge").first).to_have_text("Up")
+    expect(cells).to_have_count(before + 2)  # one probe per version
+    assert page.evaluate("() => window.notReloaded === true")
+    shot(page)

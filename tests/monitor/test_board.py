@@ -137,10 +137,34 @@ def test_readyz_reports_the_age_of_the_last_pass(db):
     assert 42 <= report["last_pass_age_seconds"] < 100 and report["stale"] is False
 
 
+def test_a_deployments_panel_answers_its_fresh_html(world, viewer_client):
+    populate(world.alpha, 1)
+    dep = world.alpha.deployments.get()
+    url = f"/w/{world.alpha.code}/health/{dep.code}/status/"
+    answer = viewer_client.get(url).json()
+    assert answer["pending"] == 0
+    assert "Down" in answer["html"] and answer["html"].count('class="cell') == 90
+    assert "UTC" in answer["html"] and "<script" not in answer["html"]
+    DeploymentHealth.objects.filter(deployment=dep).update(requested_at=timezone.now())
+    answer = viewer_client.get(url).json()
+    assert answer["pending"] == 1 and "Checking…" in answer["html"]
+    other = factories.make_deployment(world.beta)  # another workspace's: not found here
+    assert (
+        viewer_client.get(f"/w/{world.alpha.code}/health/{other.code}/status/").status_code == 404
+    )
+
+
 @pytest.mark.parametrize("path", ["health/", "health/status/"])
 def test_outsiders_get_404(world, path):
     client = world.client_for(world.outsider)
     assert client.get(f"/w/{world.alpha.code}/{path}").status_code == 404
+
+
+def test_outsiders_get_404_for_a_deployments_panel(world):
+    populate(world.alpha, 1)
+    dep = world.alpha.deployments.get()
+    client = world.client_for(world.outsider)
+    assert client.get(f"/w/{world.alpha.code}/health/{dep.code}/status/").status_code == 404
 
 
 def test_only_admins_choose_the_monitoring_credential(world, admin_client, member_client):

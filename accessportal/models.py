@@ -406,7 +406,9 @@ class ApplicationAccess(models.Model):
         self.key_hint = mask_secret(value)
 
     def api_key(self) -> str:
-        """The decrypted key. Only the playground and the audited reveal call this."""
+        """The decrypted key. Only calls (playground, monitor), the audited reveal and the
+        saved-prompt check (which compares a prompt's text with the keys, never shows
+        them) read it."""
         return self.SECRETS[0].read(self)
 
     @property

@@ -22,6 +22,21 @@ TEST_KEYS = [crypto.generate_key(), crypto.generate_key()]  # fresh per run: not
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite test databases in a file of this run, not in memory. Django hands the live
+    server's threads the one in-memory connection, so two streams that end together (the
+    compare page's columns) record their calls at once on it and one fails with "database
+    table is locked"; with a file each thread has its own connection and the settings' WAL
+    and busy timeout, as in the portal."""
+    from django.conf import settings
+
+    for alias, database in settings.DATABASES.items():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            name = tmp_path_factory.mktemp("db") / f"{alias}.sqlite3"
+            database.setdefault("TEST", {})["NAME"] = str(name)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_keyed(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,6 +10,8 @@
   const catalog = JSON.parse(document.getElementById("playground-catalog").textContent);
   const $ = (id) => document.getElementById(id);
   const targets = [...form.querySelectorAll(".compare-target")];
+  // The playground's conversation and target when its Compare button brought us here.
+  const handoff = window.compareHandoff.take();
   const TEXT = {
     none: gettext("— not compared —"),
     notCallable: (name, reason) => `${name} — ${reason || gettext("cannot be called now")}`,
@@ -18,8 +20,6 @@
     stopped: gettext("stopped"),
     soFar: (text) => `${text} ${gettext("(so far)")}`,
     seconds: (ms) => `${(ms / 1000).toFixed(1)} s`,
-    apiKeys: gettext("API key"),
-    tokens: gettext("IAM token (V1)"),
     reasoningTokens: (n) => interpolate(gettext("(%(n)s tokens)"), { n }, true),
     reasoningShare: (n) => interpolate(gettext("(%(n)s reasoning)"), { n }, true),
   };
@@ -31,20 +31,8 @@
     if (region) region.textContent = text;
   }
 
-  function option(value, label, disabled) {
-    const el = document.createElement("option");
-    el.value = value;
-    el.textContent = label;
-    el.disabled = Boolean(disabled);
-    return el;
-  }
-
-  function group(label, options) {
-    const el = document.createElement("optgroup");
-    el.label = label;
-    el.append(...options);
-    return el;
-  }
+  // The same choices as the playground (choices.js): versions, covering keys, IAM on V1.
+  const { option } = window.portalChoices;
 
   // --- the targets: deployment × version × credential, each column on its own --------
 
@@ -53,31 +41,23 @@
 
   function fillVersions(box) {
     const d = deploymentOf(box);
-    pick(box, "cmp-version").replaceChildren(...(d ? d.versions : []).map((v) => option(v, v.toUpperCase())));
+    window.portalChoices.versions(pick(box, "cmp-version"), d);
     pick(box, "cmp-version").disabled = !d;
     fillAuth(box);
   }
 
-  // The same choices as the playground: keys covering the deployment, IAM tokens on V1.
   function fillAuth(box) {
     const d = deploymentOf(box);
-    const version = pick(box, "cmp-version").value;
-    const keys = d ? catalog.accesses.filter((a) => a.all || a.deployments.includes(d.code)).map((a) => option(a.value, a.label)) : [];
-    const tokens = d && version === "v1" ? catalog.credentials.map((c) => option(c.value, c.label)) : [];
     const auth = pick(box, "cmp-auth");
-    auth.replaceChildren(
-      ...(keys.length ? [group(TEXT.apiKeys, keys)] : []),
-      ...(tokens.length ? [group(TEXT.tokens, tokens)] : []));
+    const none = window.portalChoices.credentials(auth, catalog, d, pick(box, "cmp-version").value);
     auth.disabled = !d;
-    let note = "";
-    if (d && !d.callable) note = d.reason;
-    else if (d && !keys.length && !tokens.length) note = gettext("No enabled application access covers this deployment.");
-    $(`cmp-note-${box.dataset.column}`).textContent = note;
+    $(`cmp-note-${box.dataset.column}`).textContent = d && !d.callable ? d.reason : none;
   }
 
   function fillTargets() {
     const callable = catalog.deployments.filter((d) => d.callable);
-    const asked = catalog.deployments.find((d) => d.code === form.dataset.first);
+    const first = handoff ? handoff.deployment : form.dataset.first;
+    const asked = catalog.deployments.find((d) => d.code === first);
     targets.forEach((box, i) => {
       const select = pick(box, "cmp-deployment");
       if (i > 0) select.appendChild(option("", TEXT.none));
@@ -91,6 +71,17 @@
       pick(box, "cmp-version").addEventListener("change", () => fillAuth(box));
       fillVersions(box);
     });
+    if (handoff) keepPlaygroundTarget(targets[0]);
+  }
+
+  // Target 1 is the playground's target: its version and credential too, when offered.
+  function keepPlaygroundTarget(box) {
+    const offers = (select, value) => [...select.options].some((o) => o.value === value && !o.disabled);
+    if (offers(pick(box, "cmp-version"), handoff.version)) {
+      pick(box, "cmp-version").value = handoff.version;
+      fillAuth(box);
+    }
+    if (offers(pick(box, "cmp-auth"), handoff.auth)) pick(box, "cmp-auth").value = handoff.auth;
   }
 
   function chosenTargets() {
@@ -250,15 +241,17 @@
     }
   }
 
-  // Every column streams, whatever the body says; a body that is not JSON goes as it is
-  // and each column shows the portal's explanation.
-  function streamedBody() {
-    const text = $("cmp-body").value;
+  // ``text`` as every column sends it: streamed, whatever the body says, and V2's model
+  // left to each column's deployment (the portal sets it; chat/compare.py leaves it out of
+  // the example too). Text that is not a JSON object goes as it is, and each column shows
+  // the portal's explanation.
+  function streamed(text, indent) {
     try {
       const body = JSON.parse(text);
       if (body && typeof body === "object" && !Array.isArray(body)) {
+        delete body.model;
         body.stream = true;
-        return JSON.stringify(body);
+        return JSON.stringify(body, null, indent);
       }
     } catch (_) { /* sent as it is */ }
     return text;
@@ -291,7 +284,7 @@
     if (sendHadFocus) $("cmp-stop").focus();
     announce(gettext("Sending to every target…"));
     ticker = window.setInterval(tick, 100);
-    const body = streamedBody();
+    const body = streamed($("cmp-body").value);
     await Promise.all(chosen.map((t) => run(t, body, controller.signal)));
     window.clearInterval(ticker);
     const stopped = controller.signal.aborted;
@@ -314,5 +307,9 @@
   });
   $("cmp-stop").addEventListener("click", () => controller && controller.abort());
   form.addEventListener("submit", send);
+  if (handoff && typeof handoff.body === "string") {
+    $("cmp-body").value = streamed(handoff.body, 2);
+    $("cmp-handoff-note").hidden = false;
+  }
   fillTargets();
 })();

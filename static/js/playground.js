@@ -15,8 +15,6 @@
     notStreamed: gettext("— (not streamed)"),
     soFar: (text) => `${text} ${gettext("(so far)")}`,
     stopped: gettext("stopped"),
-    apiKeys: gettext("API key"),
-    tokens: gettext("IAM token (V1)"),
     reasoningTokens: (n) => interpolate(gettext("(%(n)s tokens)"), { n }, true),
     reasoningShare: (n) => interpolate(gettext("(%(n)s reasoning)"), { n }, true),
     waiting: gettext("waiting for the first token…"),
@@ -47,13 +45,8 @@
     if (region) region.textContent = text;
   }
 
-  function option(value, label, disabled) {
-    const el = document.createElement("option");
-    el.value = value;
-    el.textContent = label;
-    el.disabled = Boolean(disabled);
-    return el;
-  }
+  // Shared with compare (choices.js): the versions and credentials a deployment offers.
+  const { option } = window.portalChoices;
 
   function currentDeployment() {
     return catalog.deployments.find((d) => d.code === deploymentSelect.value);
@@ -91,7 +84,7 @@
 
   function fillVersions() {
     const d = currentDeployment();
-    versionSelect.replaceChildren(...(d ? d.versions : []).map((v) => option(v, v.toUpperCase())));
+    window.portalChoices.versions(versionSelect, d);
     $("pg-deployment-note").textContent = !d ? TEXT.noneCallable : (d.callable ? "" : d.reason);
     updateSend();
     fillAuth();
@@ -109,33 +102,9 @@
     });
   }
 
-  function group(label, options) {
-    const el = document.createElement("optgroup");
-    el.label = label;
-    el.append(...options);
-    return el;
-  }
-
-  // Grouped by kind, so each option is just the name and mask and fits the select.
   function fillAuth() {
-    const d = currentDeployment();
-    const version = versionSelect.value;
-    const keys = [];
-    const tokens = [];
-    if (d) {
-      catalog.accesses
-        .filter((a) => a.all || a.deployments.includes(d.code))
-        .forEach((a) => keys.push(option(a.value, a.label)));
-      if (version === "v1") {
-        catalog.credentials.forEach((c) => tokens.push(option(c.value, c.label)));
-      }
-    }
-    const options = [...keys, ...tokens];
-    authSelect.replaceChildren(
-      ...(keys.length ? [group(TEXT.apiKeys, keys)] : []),
-      ...(tokens.length ? [group(TEXT.tokens, tokens)] : []));
-    $("pg-auth-note").textContent = options.length ? "" :
-      (version === "v1" ? gettext("No enabled application access covers this deployment, and no IAM credential exists.") : gettext("No enabled application access covers this deployment."));
+    $("pg-auth-note").textContent =
+      window.portalChoices.credentials(authSelect, catalog, currentDeployment(), versionSelect.value);
   }
 
   // Each row's controls say which message they belong to: "Role of message 2".
@@ -363,16 +332,6 @@
     },
   };
 
-  function dispatch(block) {
-    let name = "message";
-    const data = [];
-    block.split("\n").forEach((line) => {
-      if (line.startsWith("event:")) name = line.slice(6).trim();
-      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-    });
-    if (data.length && handlers[name]) handlers[name](JSON.parse(data.join("\n")));
-  }
-
   function showFormErrors(errors) {
     const box = $("pg-errors");
     box.replaceChildren();
@@ -426,19 +385,7 @@
         showFormErrors(data.errors || {});
         return;
       }
-      const reader = response.body.getReader();
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          dispatch(buffer.slice(0, cut));
-          buffer = buffer.slice(cut + 2);
-        }
-      }
+      await window.portalEvents.read(response, handlers); // sse.js, as compare reads
     } catch (error) {
       if (error.name === "AbortError") {
         settleResult();

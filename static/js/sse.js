@@ -1,5 +1,5 @@
-// The portal's own SSE events (chat/relay.py) read from a fetch() response: a small
-// reader any page can use (compare.js; the playground parses the same format).
+// The portal's own SSE events (chat/relay.py) read from a fetch() response: the one
+// reader the playground and compare both use.
 "use strict";
 
 window.portalEvents = {

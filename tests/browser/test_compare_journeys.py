@@ -3,9 +3,13 @@ streamed side by side at a desktop width, stacked on a phone, driven by the keyb
 
 from __future__ import annotations
 
+import json
+import secrets
+
 import pytest
 from playwright.sync_api import expect
 
+from chat.models import TestCall
 from simulator.server import start_background
 from tests.browser.test_accessibility import PHONE
 from tests.browser.test_playground2_journeys import (
@@ -13,6 +17,7 @@ from tests.browser.test_playground2_journeys import (
     VIEWPORTS,
     axe_blocking,
     fits_the_width,
+    open_v2_stream,
 )
 from tests.playground.test_compare import recorded_calls
 
@@ -116,3 +121,60 @@ def test_a_single_target_and_a_refused_column(new_context, paced_portal, signed_
     expect(column(page, 1).locator(".cmp-status")).to_have_text("429")
     expect(column(page, 2)).to_be_hidden()
     expect(column(page, 3)).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_playground_conversation_goes_to_compare(new_context, portal, signed_in, viewport):
+    """Compare on the playground brings its conversation, parameters and target along
+    (not in the address), and every column sends that conversation."""
+    page = new_context(viewport=viewport).new_page()
+    key = portal.access("team-all").api_key()
+    team = f"access:{portal.access('team-all').code}"
+    iam = f"credential:{portal.workspace.iam_credentials.first().code}"
+    words = f"Compare these words {secrets.token_hex(4)}"
+    open_v2_stream(page, portal, signed_in, "Pangu NLP chat")
+    page.get_by_label("System message (optional)").fill("Answer in one line.")
+    page.get_by_label("Text of message 1").fill(words)
+    page.get_by_role("button", name="Add message").click()
+    page.get_by_label("Role of message 2").select_option("assistant")
+    page.get_by_label("Text of message 2").fill("An earlier answer")
+    page.get_by_role("button", name="Add message").click()
+    page.get_by_label("Text of message 3").fill("And once more")
+    page.locator("[name='p-temperature']").fill("0.3")
+    page.get_by_label("stream").uncheck()  # compare streams whatever the body says
+
+    page.get_by_role("link", name="Compare").click()
+    expect(page.get_by_role("heading", name="Compare", exact=True)).to_be_visible()
+    assert words.split()[-1] not in page.url
+    expect(page.locator("#cmp-handoff-note")).to_be_visible()
+    messages = [
+        {"role": "system", "content": "Answer in one line."},
+        {"role": "user", "content": words},
+        {"role": "assistant", "content": "An earlier answer"},
+        {"role": "user", "content": "And once more"},
+    ]
+    body = json.loads(page.get_by_label("Conversation and parameters (JSON)").input_value())
+    assert body["messages"] == messages
+    assert body["temperature"] == 0.3 and body["stream"] is True and "model" not in body
+    # Target 1 is the playground's: deployment, version and key.
+    expect(page.locator("#cmp-deployment-1 option:checked")).to_have_text("Pangu NLP chat")
+    expect(page.locator("#cmp-version-1")).to_have_value("v2")
+    expect(page.locator("#cmp-auth-1")).to_have_value(team)
+
+    choose(page, 2, REASONER, "v2", team)
+    choose(page, 3, "Pangu NLP chat", "v1", iam)
+    page.get_by_role("button", name="Send to all").click()
+    for n in (1, 2, 3):
+        expect(column(page, n).locator(".cmp-latency")).to_contain_text("ms", timeout=20000)
+        expect(column(page, n).locator(".cmp-status")).to_have_text("200")
+    assert recorded_calls(portal.workspace, 3) == 3
+    sent = TestCall.objects.filter(workspace=portal.workspace)
+    assert sorted(c.api_version for c in sent) == ["v1", "v2", "v2"]
+    for call in sent:
+        assert call.request_body["messages"] == messages
+        assert call.request_body["temperature"] == 0.3 and call.request_body["stream"] is True
+    assert key not in page.content()
+
+    # Handed over once: compare opened again starts from its own example.
+    page.reload()
+    expect(page.locator("#cmp-handoff-note")).to_be_hidden()

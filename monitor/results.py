@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
@@ -133,7 +134,7 @@ def save_deployments(jobs: list[DeploymentJob], *, owner: str, now: datetime) ->
             health.requested_at = requested_at if asked_since else None
             health.state, health.failures = verdict.state, verdict.failures
             health.cause, health.cause_data = (
-                cause_text(verdict.cause)[:300],
+                written(verdict.cause),
                 cause_data(verdict.cause),
             )
             health.state_since = now if changed else health.state_since
@@ -227,6 +228,13 @@ SAVED_FIELDS = [
 lazy_cause = lazy(cause_text, str)
 
 
+def written(cause) -> str:
+    """The cause in words as stored beside it (for the API and the admin), in the portal's
+    default language whichever process judged it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return cause_text(cause)[:300]
+
+
 def record_change(deployment, *, old: str, verdict: Verdict, now: datetime) -> None:
     """The event of a change of state, and its notification, in the caller's transaction."""
     HealthEvent.objects.create(
@@ -235,7 +243,7 @@ def record_change(deployment, *, old: str, verdict: Verdict, now: datetime) -> N
         created_at=now,
         old_state=old,
         new_state=verdict.state,
-        cause=cause_text(verdict.cause)[:300],
+        cause=written(verdict.cause),
         cause_data=cause_data(verdict.cause),
     )
     kind = alert_kind(old, verdict.state)

@@ -23,6 +23,7 @@ from chat.hints import hint_for
 from monitor import coverage, heartbeat
 from monitor.charts import StateChange, sparkline_svg, strip_html, uptime
 from monitor.drift import EXPLAINED, FIXES
+from monitor.health import stored_cause
 from monitor.models import DeploymentHealth, Drift, DriftKind, Health, HealthEvent
 from monitor.results import outcome_names
 
@@ -209,7 +210,7 @@ def build_rows(
             deployment=deployment,
             state=state,
             state_label=str(Health(state).label),
-            cause=health.cause if health and running else "",
+            cause=stored_cause(health.cause, health.cause_data) if health and running else "",
             since=health.state_since if health and running else None,
             pending=bool(health and health.requested_at and running),
             covering=[(a, access_url(a.code)) for a in cover.covering(deployment.pk)],

@@ -50,11 +50,35 @@ class VersionResult:
     latency_ms: int | None = None
 
 
+# What a cause can say; the words are written by ``cause_text``, in the reader's language.
+# These names are stored with the health row and its events: renaming one leaves the
+# stored rows to fall back to the text written when they were judged.
+NOTHING = "nothing"
+REFUSED = "refused"
+FAILING = "failing"
+DOWN = "down"
+SOME_FAIL = "some_fail"
+SLOW = "slow"
+ANSWERED = "answered"
+KINDS = frozenset({NOTHING, REFUSED, FAILING, DOWN, SOME_FAIL, SLOW, ANSWERED})
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a deployment is in its state, without words, so that a notification channel
+    and a page each write it in their own language. ``n`` is the number the text tells
+    (passes in a row, or the slow limit in ms); ``versions`` the versions it names."""
+
+    kind: str
+    n: int = 0
+    versions: tuple[VersionResult, ...] = ()
+
+
 @dataclass(frozen=True)
 class Verdict:
     state: str
     failures: int
-    cause: str
+    cause: Cause | str  # a str is a cause already in words (from outside the judge)
 
 
 def _describe(result: VersionResult) -> str:
@@ -64,47 +88,82 @@ def _describe(result: VersionResult) -> str:
     return f"{result.version.upper()}: {what}"
 
 
+def cause_text(cause: Cause | str) -> str:
+    """The cause in the active language."""
+    if isinstance(cause, str):
+        return cause
+    what = ", ".join(_describe(r) for r in cause.versions)
+    if cause.kind == REFUSED:
+        return _("The platform refused the monitoring credential (%(what)s).") % {"what": what}
+    if cause.kind == DOWN:
+        return ngettext(
+            "Failed %(n)d pass in a row: %(what)s.",
+            "Failed %(n)d passes in a row: %(what)s.",
+            cause.n,
+        ) % {"n": cause.n, "what": what}
+    if cause.kind == FAILING:
+        return _("Failed once (down after %(n)d in a row): %(what)s.") % {
+            "n": cause.n,
+            "what": what,
+        }
+    if cause.kind == SOME_FAIL:
+        return _("Some versions fail: %(what)s.") % {"what": what}
+    if cause.kind == SLOW:
+        return _("Slower than %(ms)d ms: %(what)s.") % {
+            "ms": cause.n,
+            "what": ", ".join(f"{r.version.upper()} {r.latency_ms} ms" for r in cause.versions),
+        }
+    if cause.kind == NOTHING:
+        return _("Nothing was probed.")
+    return _("Every version answered.")
+
+
+def cause_data(cause: Cause | str) -> dict:
+    """The cause as stored (JSON); empty for a cause already in words."""
+    if isinstance(cause, str):
+        return {}
+    return {
+        "kind": cause.kind,
+        "n": cause.n,
+        "versions": [
+            [r.version, r.outcome, r.error_code, r.status, r.latency_ms] for r in cause.versions
+        ],
+    }
+
+
+def cause_of(data: dict) -> Cause | None:
+    """The stored cause back; None for rows stored before causes were kept without words
+    (or of a kind no longer known)."""
+    if data.get("kind") not in KINDS:
+        return None
+    return Cause(data["kind"], data["n"], tuple(VersionResult(*v) for v in data["versions"]))
+
+
+def stored_cause(text: str, data: dict) -> str:
+    """A stored cause in the active language, else the text written when it was judged."""
+    cause = cause_of(data)
+    return text if cause is None else cause_text(cause)
+
+
 def judge(results: list[VersionResult], *, failures: int, slow_ms: int, down_after: int) -> Verdict:
     """The state after a pass, given the consecutive failures before it."""
     judged = [r for r in results if r.outcome != ProbeOutcome.REFUSED]
     if not judged:
-        refused = [r for r in results if r.outcome == ProbeOutcome.REFUSED]
-        if refused:
-            cause = _("The platform refused the monitoring credential (%(what)s).") % {
-                "what": ", ".join(_describe(r) for r in refused)
-            }
-        else:
-            cause = _("Nothing was probed.")
+        refused = tuple(r for r in results if r.outcome == ProbeOutcome.REFUSED)
+        cause = Cause(REFUSED, versions=refused) if refused else Cause(NOTHING)
         return Verdict(Health.UNKNOWN, failures, cause)
-    failed = [r for r in judged if r.outcome == ProbeOutcome.ERROR]
+    failed = tuple(r for r in judged if r.outcome == ProbeOutcome.ERROR)
     if len(failed) == len(judged):
         failures += 1
-        what = ", ".join(_describe(r) for r in failed)
         if failures >= down_after:
-            cause = ngettext(
-                "Failed %(n)d pass in a row: %(what)s.",
-                "Failed %(n)d passes in a row: %(what)s.",
-                failures,
-            ) % {"n": failures, "what": what}
-            return Verdict(Health.DOWN, failures, cause)
-        cause = _("Failed once (down after %(n)d in a row): %(what)s.") % {
-            "n": down_after,
-            "what": what,
-        }
-        return Verdict(Health.DEGRADED, failures, cause)
+            return Verdict(Health.DOWN, failures, Cause(DOWN, failures, failed))
+        return Verdict(Health.DEGRADED, failures, Cause(FAILING, down_after, failed))
     if failed:
-        cause = _("Some versions fail: %(what)s.") % {
-            "what": ", ".join(_describe(r) for r in failed)
-        }
-        return Verdict(Health.DEGRADED, 0, cause)
-    slow = [r for r in judged if r.outcome == ProbeOutcome.SLOW]
+        return Verdict(Health.DEGRADED, 0, Cause(SOME_FAIL, versions=failed))
+    slow = tuple(r for r in judged if r.outcome == ProbeOutcome.SLOW)
     if slow:
-        cause = _("Slower than %(ms)d ms: %(what)s.") % {
-            "ms": slow_ms,
-            "what": ", ".join(f"{r.version.upper()} {r.latency_ms} ms" for r in slow),
-        }
-        return Verdict(Health.DEGRADED, 0, cause)
-    return Verdict(Health.UP, 0, _("Every version answered."))
+        return Verdict(Health.DEGRADED, 0, Cause(SLOW, slow_ms, slow))
+    return Verdict(Health.UP, 0, Cause(ANSWERED))
 
 
 def alert_kind(old: str, new: str) -> str | None:

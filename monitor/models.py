@@ -84,7 +84,9 @@ class DeploymentHealth(models.Model):
     )
     state = models.CharField(max_length=10, choices=Health.choices, default=Health.UNKNOWN)
     state_since = models.DateTimeField(default=timezone.now)
-    cause = models.CharField(max_length=300, blank=True)
+    cause = models.CharField(max_length=300, blank=True)  # as written when judged
+    # The cause without words (monitor.health.cause_data), written in each reader's language.
+    cause_data = models.JSONField(default=dict, blank=True)
     failures = models.PositiveIntegerField(default=0, help_text="Consecutive failed passes.")
     last_probe_at = models.DateTimeField(null=True, blank=True)
     last_error_code = models.CharField(max_length=64, blank=True)
@@ -150,6 +152,7 @@ class HealthEvent(models.Model):
     old_state = models.CharField(max_length=10, choices=Health.choices)
     new_state = models.CharField(max_length=10, choices=Health.choices)
     cause = models.CharField(max_length=300)
+    cause_data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

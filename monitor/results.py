@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
 from accessportal import audit
@@ -22,7 +24,15 @@ from monitor import notify
 from monitor.charts import STRIP_CELLS, entry
 from monitor.claims import held
 from monitor.flags import FlagBook
-from monitor.health import Verdict, VersionResult, alert_kind, judge, outcome_of
+from monitor.health import (
+    Verdict,
+    VersionResult,
+    alert_kind,
+    cause_data,
+    cause_text,
+    judge,
+    outcome_of,
+)
 from monitor.models import (
     DeploymentHealth,
     Health,
@@ -122,10 +132,10 @@ def save_deployments(jobs: list[DeploymentJob], *, owner: str, now: datetime) ->
             health.claimed_by, health.claim_expires_at = "", None
             health.next_probe_at = now if asked_since else job.claimed_at + interval
             health.requested_at = requested_at if asked_since else None
-            health.state, health.cause, health.failures = (
-                verdict.state,
-                verdict.cause[:300],
-                verdict.failures,
+            health.state, health.failures = verdict.state, verdict.failures
+            health.cause, health.cause_data = (
+                written(verdict.cause),
+                cause_data(verdict.cause),
             )
             health.state_since = now if changed else health.state_since
             health.last_probe_at = now if job.answers else health.last_probe_at
@@ -203,6 +213,7 @@ SAVED_FIELDS = [
     "state",
     "state_since",
     "cause",
+    "cause_data",
     "failures",
     "last_probe_at",
     "last_status",
@@ -213,6 +224,17 @@ SAVED_FIELDS = [
 ]
 
 
+# The cause in the language active when it is read: each channel's own.
+lazy_cause = lazy(cause_text, str)
+
+
+def written(cause) -> str:
+    """The cause in words as stored beside it (for the API and the admin), in the portal's
+    default language whichever process judged it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return cause_text(cause)[:300]
+
+
 def record_change(deployment, *, old: str, verdict: Verdict, now: datetime) -> None:
     """The event of a change of state, and its notification, in the caller's transaction."""
     HealthEvent.objects.create(
@@ -221,7 +243,8 @@ def record_change(deployment, *, old: str, verdict: Verdict, now: datetime) -> N
         created_at=now,
         old_state=old,
         new_state=verdict.state,
-        cause=verdict.cause[:300],
+        cause=written(verdict.cause),
+        cause_data=cause_data(verdict.cause),
     )
     kind = alert_kind(old, verdict.state)
     if kind is None:
@@ -241,7 +264,7 @@ def record_change(deployment, *, old: str, verdict: Verdict, now: datetime) -> N
         facts={
             gettext_lazy("Deployment"): deployment.name,
             gettext_lazy("State"): Health(verdict.state).label,
-            gettext_lazy("Cause"): verdict.cause,
+            gettext_lazy("Cause"): lazy_cause(verdict.cause),
         },
         link=reverse(
             "accessportal:deployment_detail",

@@ -56,7 +56,11 @@ def sync_schedules(*, now: datetime) -> None:
         with transaction.atomic():
             cause = str(health.deployment.not_callable_reason or "Not running in the catalog.")
             won = DeploymentHealth.objects.filter(pk=health.pk, state=health.state).update(
-                state=Health.UNKNOWN, state_since=now, cause=cause[:300], failures=0
+                state=Health.UNKNOWN,
+                state_since=now,
+                cause=cause[:300],
+                cause_data={},
+                failures=0,
             )
             if won:
                 record_change(

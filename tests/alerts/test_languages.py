@@ -20,6 +20,8 @@ from alerts.expiry import warn_expiring
 from alerts.models import Channel, ChannelKind, Delivery, DeliveryStatus, EventKind
 from alerts.services import queue_test, raise_event
 from monitor import notify
+from monitor.health import VersionResult, judge
+from monitor.results import record_change
 from tests import factories
 from tests.i18n.visible_text import ALLOWED, words_of
 
@@ -27,6 +29,11 @@ SHANGHAI = "Asia/Shanghai"
 EXPIRES = datetime(2027, 3, 1, 4, 30, tzinfo=UTC)  # 12:30 in Shanghai
 # The e-mail subject's "[Access Portal]" tag stays as it is, for people's mail filters.
 KEPT = {"Access", "Portal"}
+# What the monitor judges: V1 failing its second pass in a row, then answering again.
+DOWN = judge(
+    [VersionResult("v1", "error", "APIG.0201", 502, 30)], failures=1, slow_ms=5000, down_after=2
+)
+UP = judge([VersionResult("v1", "ok", latency_ms=30)], failures=2, slow_ms=5000, down_after=2)
 
 
 def readable_text(kind: str, alert: formats.Alert) -> str:
@@ -68,11 +75,8 @@ def raise_every_kind(world, admin):
         ip="127.0.0.1",
     )
     deployment = factories.make_deployment(world.alpha, name="chat-prod")
-    from monitor.health import Verdict
-    from monitor.results import record_change
-
-    record_change(deployment, old="up", verdict=Verdict("down", 2, "x"), now=timezone.now())
-    record_change(deployment, old="down", verdict=Verdict("up", 0, "x"), now=timezone.now())
+    record_change(deployment, old="up", verdict=DOWN, now=timezone.now())
+    record_change(deployment, old="down", verdict=UP, now=timezone.now())
     raise_event(
         workspace=world.alpha,
         kind=EventKind.DRIFT_FOUND,
@@ -94,7 +98,7 @@ def test_every_notification_in_chinese_and_in_english(world, kind):
     access = raise_every_kind(world, world.admin)
     queue_test(channel=zh, actor=world.admin)
     queue_test(channel=en, actor=world.admin)
-    data = ["Alpha", "ci-key", "chat-prod", "admin", "zh", "en", "x", access.key_hint]
+    data = ["Alpha", "ci-key", "chat-prod", "admin", "zh", "en", "V1 APIG.0201", access.key_hint]
     times = kind != ChannelKind.WEBHOOK  # JSON gives created_at as an ISO instant
 
     deliveries = Delivery.objects.select_related("event__workspace", "channel")
@@ -141,6 +145,24 @@ def test_chinese_reaches_a_loopback_webhook_and_smtp_server(world, receiver, smt
     body = mail.get_payload(decode=True).decode(mail.get_content_charset())
     assert "2027-03-01 04:30 UTC" in body  # the channel's zone: UTC by default
     assert "接入门户" in body
+
+
+def test_the_monitors_cause_is_in_each_channels_language(world, receiver):
+    for language in ("zh-hans", "en"):
+        factories.make_channel(
+            world.alpha, kind="webhook", name=language, url=receiver.url, language=language
+        )
+    deployment = factories.make_deployment(world.alpha, name="chat-prod")
+    with translation.override("en"):  # the monitor's own language does not matter
+        record_change(deployment, old="up", verdict=DOWN, now=timezone.now())
+    assert deliver_due() == 2
+
+    facts = [json.loads(request.body)["facts"] for request in receiver.requests]
+    causes = sorted(f.get("原因") or f["Cause"] for f in facts)
+    assert causes == [
+        "Failed 2 passes in a row: V1: APIG.0201 (HTTP 502).",
+        "连续 2 轮失败：V1: APIG.0201 (HTTP 502)。",  # noqa: RUF001
+    ]
 
 
 def test_send_test_from_a_chinese_page_in_the_channels_language(world, receiver, admin_client):

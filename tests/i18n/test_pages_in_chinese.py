@@ -190,3 +190,27 @@ def test_the_script_catalog_is_chinese(client):
     catalog = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "\\u5df2\\u590d\\u5236" in catalog or "已复制" in catalog  # "Copied"
     assert "Content-Security-Policy" not in catalog
+
+
+@pytest.mark.django_db
+def test_the_monitors_cause_reads_in_the_readers_language(demo):
+    from tests.monitor.helpers import health_of, only_due, run_pass
+
+    failing = demo.deployments.get(name="Fault: error_502")
+    with translation.override("zh-hans"):  # whatever the monitor runs in, English is stored
+        for _ in range(2):
+            only_due(failing)
+            run_pass()
+    health = health_of(failing)
+    assert health.state == "down"
+    what = "V1: APIG.0201 (HTTP 502), V2: APIG.0201 (HTTP 502)"
+    assert health.cause == f"Failed 2 passes in a row: {what}."
+    client = Client(**ZH)
+    client.force_login(User.objects.get(username="demo"))
+    for url in (
+        f"/w/{demo.code}/health/?q={failing.name}",
+        f"/w/{demo.code}/deployments/{failing.code}/",
+    ):
+        html = client.get(url).content.decode()
+        assert f"连续 2 轮失败：{what}。" in html, url  # noqa: RUF001
+        assert "Failed" not in html, url

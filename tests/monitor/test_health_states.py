@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.health import VersionResult, alert_kind, judge, outcome_of
+from monitor.health import (
+    Cause,
+    VersionResult,
+    alert_kind,
+    cause_data,
+    cause_of,
+    cause_text,
+    judge,
+    outcome_of,
+    stored_cause,
+)
 
 OK, SLOW, ERR, REF = "ok", "slow", "error", "refused"
 
@@ -58,7 +68,7 @@ def r(version, outcome, code="", status=None, latency=100):
 def test_judge(results, failures, state, failures_after, cause_has):
     verdict = judge(results, failures=failures, slow_ms=5000, down_after=2)
     assert (verdict.state, verdict.failures) == (state, failures_after)
-    assert cause_has in verdict.cause
+    assert cause_has in cause_text(verdict.cause)
 
 
 def test_down_after_is_a_setting():
@@ -126,9 +136,63 @@ def test_an_answer_without_its_time_is_not_slow():
 def test_the_cause_names_every_version_and_what_it_answered(results, failures, cause):
     # The cause is what the board and the notification show: each failing version, its
     # error code or HTTP status (or that nothing came back), in the order probed.
-    assert judge(results, failures=failures, slow_ms=5000, down_after=3).cause == cause
+    verdict = judge(results, failures=failures, slow_ms=5000, down_after=3)
+    assert cause_text(verdict.cause) == cause
+    # Stored without words, it is the same cause when read back.
+    assert cause_of(cause_data(verdict.cause)) == verdict.cause
+    assert stored_cause("as judged", cause_data(verdict.cause)) == cause
 
 
 def test_down_on_the_first_failure_says_one_pass():
     verdict = judge([r("v1", ERR, "APIG.0201")], failures=0, slow_ms=5000, down_after=1)
-    assert verdict.cause == "Failed 1 pass in a row: V1: APIG.0201."
+    assert cause_text(verdict.cause) == "Failed 1 pass in a row: V1: APIG.0201."
+
+
+@pytest.mark.parametrize(
+    ("data", "cause"),
+    [
+        ({"kind": "nothing", "n": 0, "versions": []}, "Nothing was probed."),
+        ({"kind": "answered", "n": 0, "versions": []}, "Every version answered."),
+        (
+            {"kind": "refused", "n": 0, "versions": [["v1", "refused", "APIG.0303", 401, 10]]},
+            "The platform refused the monitoring credential (V1: APIG.0303 (HTTP 401)).",
+        ),
+        (
+            {"kind": "failing", "n": 3, "versions": [["v2", "error", "", None, None]]},
+            "Failed once (down after 3 in a row): V2: no answer.",
+        ),
+        (
+            {"kind": "down", "n": 2, "versions": [["v1", "error", "", 502, 9]]},
+            "Failed 2 passes in a row: V1: HTTP 502.",
+        ),
+        (
+            {"kind": "some_fail", "n": 0, "versions": [["v3", "error", "PANGU.3259", None, 5]]},
+            "Some versions fail: V3: PANGU.3259.",
+        ),
+        (
+            {"kind": "slow", "n": 5000, "versions": [["v1", "slow", "", 200, 7000]]},
+            "Slower than 5000 ms: V1 7000 ms.",
+        ),
+        # Rows stored before causes were kept without words, or of a kind since renamed.
+        ({}, "as judged"),
+        ({"kind": "gone", "n": 1, "versions": []}, "as judged"),
+    ],
+)
+def test_a_stored_cause_reads_as_when_it_was_stored(data, cause):
+    # The names of the kinds are stored: the rows written today must read the same later.
+    assert stored_cause("as judged", data) == cause
+
+
+def test_a_cause_is_stored_without_words():
+    verdict = judge([r("v1", ERR, "APIG.0201", 502, 30)], failures=1, slow_ms=5000, down_after=2)
+    assert verdict.cause == Cause("down", 2, (r("v1", ERR, "APIG.0201", 502, 30),))
+    assert cause_data(verdict.cause) == {
+        "kind": "down",
+        "n": 2,
+        "versions": [["v1", "error", "APIG.0201", 502, 30]],
+    }
+
+
+def test_a_cause_already_in_words_is_kept_as_it_is():
+    assert cause_text("Not running in the catalog.") == "Not running in the catalog."
+    assert cause_data("Not running in the catalog.") == {}

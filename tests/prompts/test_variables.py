@@ -88,3 +88,27 @@ def test_fill_names_every_missing_and_unknown_variable(values, missing, unknown)
 def test_a_body_without_variables_fills_to_itself():
     b = body("plain", n=1)
     assert fill(b, {}) == b
+
+
+def test_messages_without_text_are_kept_as_they_are():
+    b = {
+        "messages": [
+            {"role": "user", "content": "{{x}}"},
+            {"role": "assistant", "content": None},
+            {"role": "user", "content": [{"type": "text", "text": "{{x}}"}]},
+            "not a message",
+        ]
+    }
+    assert fill(b, {"x": "1"}) == {
+        "messages": [
+            {"role": "user", "content": "1"},
+            {"role": "assistant", "content": None},
+            {"role": "user", "content": [{"type": "text", "text": "{{x}}"}]},
+            "not a message",
+        ]
+    }
+
+
+@pytest.mark.parametrize("not_a_body", [None, "{{x}}", ["{{x}}"], 1])
+def test_something_that_is_not_a_body_has_no_variables(not_a_body):
+    assert variables_of(not_a_body) == []

@@ -61,11 +61,6 @@ def time_text(moment: datetime, zone: tzinfo = UTC) -> str:
     return timefmt.absolute(moment, zone)
 
 
-def utc_text(moment: datetime) -> str:
-    """The same in UTC (what every notification used before channels had a zone)."""
-    return time_text(moment, UTC)
-
-
 def _dumps(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

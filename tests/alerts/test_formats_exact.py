@@ -42,8 +42,16 @@ def test_times_are_utc_whatever_the_servers_zone(server_far_from_utc):
     alert = formats.Alert(
         **{**ALERT.__dict__, "created_at": NOW.astimezone(ZoneInfo("Asia/Shanghai"))}
     )
-    assert formats.utc_text(alert.created_at) == "2026-11-29 16:30 UTC"
+    assert formats.plain_lines(alert)[-1] == "Time: 2026-11-29 16:30 UTC"
     assert formats.generic_body(alert)["created_at"] == "2026-11-29T16:30:00+00:00"
+
+
+def test_times_are_written_in_the_channels_zone_naming_it(server_far_from_utc):
+    alert = formats.Alert(**{**ALERT.__dict__, "zone": ZoneInfo("Asia/Shanghai")})
+    written = "2026-11-30 00:30 UTC+08:00 (Asia/Shanghai)"
+    assert formats.plain_lines(alert)[-1] == f"Time: {written}"
+    context = formats.slack_body(alert)["blocks"][-1]["elements"][0]["text"]
+    assert context.startswith(f"Demo &lt;team&gt; &amp; co · {written}")
 
 
 def test_email_text_in_full():

@@ -7,6 +7,13 @@ is checked by ``workspace_view`` as for any view), and, within that workspace on
 deployment and the key or credential the browser named, and whether the key covers the
 deployment. A code of another workspace simply finds nothing (404, as before).
 
+The statement is written out once per process from the models' metadata, not compiled by
+the ORM on every call: on this path the ORM's compiling of a four-table join cost as much
+CPU as the four small queries it replaced (measured: 1.57 against 1.74 ms a call), while
+running it costs a tenth of that. Rows come back through the fields' own database
+converters and ``Model.from_db``, as the ORM would build them. Every value is a bound
+parameter.
+
 Every check stays where it was (chat/forms.py); only the loading moved.
 """
 
@@ -14,8 +21,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cache
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
 from django.http import HttpRequest
 
 from accessportal.models import (
@@ -28,6 +37,7 @@ from accessportal.models import (
 from accessportal.scoping import get_membership
 
 ACCESS, CREDENTIAL = "access", "credential"
+KEY_MODELS: dict[str, type[Model]] = {ACCESS: ApplicationAccess, CREDENTIAL: IamCredential}
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ def named_codes(data) -> tuple[uuid.UUID, str, uuid.UUID] | None:
     """The deployment code and the kind and code of the key the form names; None when
     malformed (the form then says why)."""
     kind, _, code = str(data.get("auth", "")).partition(":")
-    if kind not in (ACCESS, CREDENTIAL):
+    if kind not in KEY_MODELS:
         return None
     try:
         return uuid.UUID(str(data.get("deployment", ""))), kind, uuid.UUID(code)
@@ -62,31 +72,105 @@ def named_codes(data) -> tuple[uuid.UUID, str, uuid.UUID] | None:
         return None
 
 
-def _with_call(rows, prefix: str, deployment_code, kind: str, auth_code):
-    """``rows`` (memberships or workspaces; ``prefix`` leads from them to the workspace)
-    joined with the named deployment and key of that workspace and the key's scope."""
-    key_relation = f"{prefix}{'accesses' if kind == ACCESS else 'iam_credentials'}"
-    rows = rows.annotate(
-        call_deployment=FilteredRelation(
-            f"{prefix}deployments",
-            condition=Q(**{f"{prefix}deployments__code": deployment_code}),
-        ),
-        call_key=FilteredRelation(
-            key_relation, condition=Q(**{f"{key_relation}__code": auth_code})
-        ),
-    ).select_related("call_deployment", "call_key")
+class _Columns:
+    """One model's concrete columns under a table alias, and how to build it from them."""
+
+    def __init__(self, db, model: type[Model], alias: str) -> None:
+        self.db, self.model = db, model
+        fields = model._meta.concrete_fields
+        self.names = [f.attname for f in fields]
+        self.sql = ", ".join(f"{alias}.{db.ops.quote_name(f.column)}" for f in fields)
+        self.converters = []  # (column, its converters) as the ORM's compiler finds them
+        for f in fields:
+            col = f.get_col(alias)
+            self.converters.append((col, db.ops.get_db_converters(col) + f.get_db_converters(db)))
+
+    def build(self, values) -> Model | None:
+        if values[0] is None:  # no row joined (the primary key comes first)
+            return None
+        converted = []
+        for value, (col, field_converters) in zip(values, self.converters, strict=True):
+            for convert in field_converters:
+                value = convert(value, col, self.db)
+            converted.append(value)
+        return self.model.from_db(self.db.alias, self.names, converted)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    parts: tuple[_Columns, ...]  # membership (or none), workspace, deployment, key
+
+
+@cache  # per connection: a thread's connection lives as long as the thread
+def _statement(db, kind: str, with_membership: bool) -> _Statement:
+    # Only table and column names from the models' metadata go into the text (quoted);
+    # every value is a bound parameter.
+    def table(model: type[Model]) -> str:
+        return db.ops.quote_name(model._meta.db_table)
+
+    def column(alias: str, model: type[Model], field: str) -> str:
+        return f"{alias}.{db.ops.quote_name(model._meta.get_field(field).column)}"
+
+    key_model = KEY_MODELS[kind]
+    parts = (
+        *([_Columns(db, Membership, "m")] if with_membership else []),
+        _Columns(db, Workspace, "w"),
+        _Columns(db, Deployment, "d"),
+        _Columns(db, key_model, "k"),
+    )
+    scope = "0"
     if kind == ACCESS:
-        scope = ApplicationAccess.deployments.through.objects.filter(
-            applicationaccess_id=OuterRef("call_key__id"),
-            deployment_id=OuterRef("call_deployment__id"),
+        through = ApplicationAccess.deployments.through
+        scope = (
+            f"EXISTS (SELECT 1 FROM {table(through)} s"  # noqa: S608
+            f" WHERE {column('s', through, 'applicationaccess')} = {column('k', key_model, 'id')}"
+            f" AND {column('s', through, 'deployment')} = {column('d', Deployment, 'id')})"
         )
-        rows = rows.annotate(call_scoped=Exists(scope))
-    return rows
+    workspace_id = column("w", Workspace, "id")
+    if with_membership:
+        source = (
+            f"{table(Membership)} m INNER JOIN {table(Workspace)} w"
+            f" ON {workspace_id} = {column('m', Membership, 'workspace')}"
+        )
+        where = f"{column('m', Membership, 'user')} = %s AND {column('w', Workspace, 'code')} = %s"
+    else:
+        source = f"{table(Workspace)} w"
+        where = f"{workspace_id} = %s"
+    sql = (
+        f"SELECT {', '.join(p.sql for p in parts)}, {scope} FROM {source}"  # noqa: S608
+        f" LEFT OUTER JOIN {table(Deployment)} d ON {column('d', Deployment, 'workspace')}"
+        f" = {workspace_id} AND {column('d', Deployment, 'code')} = %s"
+        f" LEFT OUTER JOIN {table(key_model)} k ON {column('k', key_model, 'workspace')}"
+        f" = {workspace_id} AND {column('k', key_model, 'code')} = %s"
+        f" WHERE {where}"
+    )
+    return _Statement(sql, parts)
 
 
-def _parts(row, workspace: Workspace, deployment_code, kind: str, auth_code) -> CallParts:
-    # A filtered relation that found nothing leaves no attribute (not None).
-    deployment, key = getattr(row, "call_deployment", None), getattr(row, "call_key", None)
+def _uuid(db, model: type[Model], value) -> object:
+    return model._meta.get_field("code").get_db_prep_value(value, db)
+
+
+def _run(kind: str, where_params: list, deployment_code, auth_code) -> list[Model | None] | None:
+    """The row of the statement as model instances (None for a missing join) and the
+    scope flag last; None when the membership or workspace is not found."""
+    db = connections[DEFAULT_DB_ALIAS]
+    statement = _statement(db, kind, len(where_params) == 2)
+    params = [_uuid(db, Deployment, deployment_code), _uuid(db, KEY_MODELS[kind], auth_code)]
+    with db.cursor() as cursor:
+        cursor.execute(statement.sql, params + where_params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    built, start = [], 0
+    for part in statement.parts:
+        built.append(part.build(row[start : start + len(part.names)]))
+        start += len(part.names)
+    return [*built, bool(row[-1])]
+
+
+def _parts(workspace, deployment, key, scoped, deployment_code, kind, auth_code) -> CallParts:
     for loaded in (deployment, key):
         if loaded is not None:
             loaded.workspace = workspace  # the same object: no query when a caller reads it
@@ -98,16 +182,14 @@ def _parts(row, workspace: Workspace, deployment_code, kind: str, auth_code) -> 
         deployment=deployment,
         access=access,
         credential=key if kind == CREDENTIAL else None,
-        covered=bool(access and (access.all_services or row.call_scoped)),
+        covered=bool(access and (access.all_services or scoped)),
     )
 
 
 def load_in(workspace: Workspace, deployment_code, kind: str, auth_code) -> CallParts:
     """The named deployment and key of ``workspace`` (None for what it does not hold)."""
-    rows = _with_call(
-        Workspace.objects.filter(pk=workspace.pk), "", deployment_code, kind, auth_code
-    )
-    return _parts(rows.get(), workspace, deployment_code, kind, auth_code)
+    _, deployment, key, scoped = _run(kind, [workspace.pk], deployment_code, auth_code)
+    return _parts(workspace, deployment, key, scoped, deployment_code, kind, auth_code)
 
 
 def membership_with_call(request: HttpRequest, ws) -> Membership:
@@ -117,13 +199,12 @@ def membership_with_call(request: HttpRequest, ws) -> Membership:
     codes = named_codes(request.POST)
     if codes is None or not request.user.is_authenticated:
         return get_membership(request.user, ws)
-    rows = Membership.objects.filter(user=request.user, workspace__code=ws).select_related(
-        "workspace"
-    )
-    # Unordered: a user has one membership a workspace, and the default ordering (by user
-    # name) would join the user table for nothing.
-    membership = _with_call(rows, "workspace__", *codes).order_by().first()
-    if membership is None:
+    deployment_code, kind, auth_code = codes
+    ws_code = _uuid(connections[DEFAULT_DB_ALIAS], Workspace, ws)
+    row = _run(kind, [request.user.pk, ws_code], deployment_code, auth_code)
+    if row is None:
         return get_membership(request.user, ws)  # raises 404, as for any view
-    membership.call = _parts(membership, membership.workspace, *codes)
+    membership, workspace, deployment, key, scoped = row
+    membership.workspace = workspace
+    membership.call = _parts(workspace, deployment, key, scoped, *codes)
     return membership

@@ -35,8 +35,8 @@ EXPECTED = [
 def statement(sql: str) -> tuple[str, str]:
     """The verb and the first table a statement names."""
     verb = sql.split(None, 1)[0].upper()
-    # The main table, not a subquery's (those are aliased: ``FROM "t" U0``).
-    table = re.search(r'(?:FROM|INTO|UPDATE) "(\w+)"(?! U\d)', sql)
+    sql = re.sub(r"EXISTS ?\(SELECT .*?\)", "", sql)  # the main table, not a subquery's
+    table = re.search(r'(?:FROM|INTO|UPDATE) "(\w+)"', sql)
     return verb, table.group(1) if table and verb != "SAVEPOINT" else ""
 
 

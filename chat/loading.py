@@ -76,7 +76,7 @@ class _Columns:
     """One model's concrete columns under a table alias, and how to build it from them."""
 
     def __init__(self, db, model: type[Model], alias: str) -> None:
-        self.db, self.model = db, model
+        self.model = model
         fields = model._meta.concrete_fields
         self.names = [f.attname for f in fields]
         self.sql = ", ".join(f"{alias}.{db.ops.quote_name(f.column)}" for f in fields)
@@ -85,15 +85,15 @@ class _Columns:
             col = f.get_col(alias)
             self.converters.append((col, db.ops.get_db_converters(col) + f.get_db_converters(db)))
 
-    def build(self, values) -> Model | None:
+    def build(self, values, db) -> Model | None:
         if values[0] is None:  # no row joined (the primary key comes first)
             return None
         converted = []
         for value, (col, field_converters) in zip(values, self.converters, strict=True):
             for convert in field_converters:
-                value = convert(value, col, self.db)
+                value = convert(value, col, db)
             converted.append(value)
-        return self.model.from_db(self.db.alias, self.names, converted)
+        return self.model.from_db(db.alias, self.names, converted)
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,12 @@ class _Statement:
     parts: tuple[_Columns, ...]  # membership (or none), workspace, deployment, key
 
 
-@cache  # per connection: a thread's connection lives as long as the thread
-def _statement(db, kind: str, with_membership: bool) -> _Statement:
+@cache  # per database, not per thread's connection: threads may come and go (runserver)
+def _statement(alias: str, kind: str, with_membership: bool) -> _Statement:
+    # The converters found here are those of the first thread's connection; they depend
+    # on the database's settings only, which every connection to it shares.
+    db = connections[alias]
+
     # Only table and column names from the models' metadata go into the text (quoted);
     # every value is a bound parameter.
     def table(model: type[Model]) -> str:
@@ -156,7 +160,7 @@ def _run(kind: str, where_params: list, deployment_code, auth_code) -> list[Mode
     """The row of the statement as model instances (None for a missing join) and the
     scope flag last; None when the membership or workspace is not found."""
     db = connections[DEFAULT_DB_ALIAS]
-    statement = _statement(db, kind, len(where_params) == 2)
+    statement = _statement(db.alias, kind, len(where_params) == 2)
     params = [_uuid(db, Deployment, deployment_code), _uuid(db, KEY_MODELS[kind], auth_code)]
     with db.cursor() as cursor:
         cursor.execute(statement.sql, params + where_params)
@@ -165,7 +169,7 @@ def _run(kind: str, where_params: list, deployment_code, auth_code) -> list[Mode
         return None
     built, start = [], 0
     for part in statement.parts:
-        built.append(part.build(row[start : start + len(part.names)]))
+        built.append(part.build(row[start : start + len(part.names)], db))
         start += len(part.names)
     return [*built, bool(row[-1])]
 

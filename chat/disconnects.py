@@ -19,14 +19,12 @@ import os
 import select
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1
-IDLE_SECONDS = 30.0  # nothing watched this long: the thread sleeps until a call comes
 # Linux reports a peer's FIN as POLLRDHUP even with unread data in the buffer.
 _RDHUP = getattr(select, "POLLRDHUP", 0)
 _GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL | _RDHUP
@@ -72,21 +70,10 @@ def has_left(sock: socket.socket) -> bool:
 
 
 class _Watcher:
-    """One thread polls every watched socket each POLL_SECONDS.
-
-    Adding a socket does not wake the thread while it is polling anyway: waking it at
-    every call's start handed the GIL to it in the middle of the call's own work (py-spy:
-    about 6 % of a whole call's samples, in ``Event.set``). Only after IDLE_SECONDS with
-    nothing to watch does the thread sleep until the next call wakes it, so an idle
-    worker costs nothing, and a call that arrives while it polls is seen within
-    POLL_SECONDS, as every later check is.
-    """
-
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._watched: dict[object, tuple[socket.socket, Callable[[], None]]] = {}
         self._wake = threading.Event()
-        self._sleeping = False  # waiting on _wake without a timeout
         self._pid = 0
 
     def add(self, sock: socket.socket, on_gone: Callable[[], None]) -> object:
@@ -95,11 +82,8 @@ class _Watcher:
             self._watched[key] = (sock, on_gone)
             if self._pid != os.getpid():  # first use in this (possibly forked) process
                 self._pid = os.getpid()
-                self._sleeping = False
                 threading.Thread(target=self._run, name="client-watch", daemon=True).start()
-            sleeping = self._sleeping
-        if sleeping:
-            self._wake.set()
+        self._wake.set()
         return key
 
     def remove(self, key: object) -> None:
@@ -107,27 +91,13 @@ class _Watcher:
             self._watched.pop(key, None)
 
     def _run(self) -> None:
-        idle_since: float | None = None
         while True:
             with self._lock:
                 watched = list(self._watched.items())
             if not watched:
-                now = time.monotonic()
-                idle_since = now if idle_since is None else idle_since
-                if now - idle_since >= IDLE_SECONDS:
-                    with self._lock:
-                        # Checked under the lock add() takes: a socket added since is
-                        # either seen here or finds _sleeping set and wakes the thread.
-                        self._sleeping = not self._watched
-                    if self._sleeping:
-                        self._wake.wait()
-                        self._wake.clear()
-                        with self._lock:
-                            self._sleeping = False
-                    idle_since = None
-                    continue
-            else:
-                idle_since = None
+                self._wake.wait()
+                self._wake.clear()
+                continue
             for key, (sock, on_gone) in watched:
                 if has_left(sock):
                     self.remove(key)
@@ -135,7 +105,8 @@ class _Watcher:
                         on_gone()
                     except Exception:
                         logger.exception("Ending a call whose client left failed")
-            time.sleep(POLL_SECONDS)
+            self._wake.wait(POLL_SECONDS)
+            self._wake.clear()
 
 
 _watcher = _Watcher()

@@ -31,6 +31,7 @@ def get_membership(user, workspace_code) -> Membership:
     membership = (
         Membership.objects.select_related("workspace")
         .filter(user=user, workspace__code=workspace_code)
+        .order_by()  # one at most; the default ordering by user name would join auth_user
         .first()
     )
     if membership is None:
@@ -38,11 +39,21 @@ def get_membership(user, workspace_code) -> Membership:
     return membership
 
 
+def _membership_of(request: HttpRequest, ws) -> Membership:
+    return get_membership(request.user, ws)
+
+
 def workspace_view(
-    min_role: str = Role.VIEWER, methods: tuple[str, ...] = ("GET",)
+    min_role: str = Role.VIEWER,
+    methods: tuple[str, ...] = ("GET",),
+    load: Callable[[HttpRequest, object], Membership] | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Resolve the ``ws`` URL argument into ``request.workspace`` for a member with
-    at least ``min_role``; answer 405 for any other method than ``methods``."""
+    at least ``min_role``; answer 405 for any other method than ``methods``.
+
+    ``load(request, ws)``: a view on a hot path may load the membership together with
+    what it acts on, in one query (chat/loading.py); it must raise 404 as
+    ``get_membership`` does. The role is checked here either way."""
     allowed = tuple(m.upper() for m in methods)
     if "GET" in allowed and "HEAD" not in allowed:
         allowed += ("HEAD",)
@@ -52,7 +63,7 @@ def workspace_view(
         def wrapper(request: HttpRequest, ws, *args, **kwargs) -> HttpResponse:
             if request.method not in allowed:
                 return HttpResponseNotAllowed(allowed)
-            membership = get_membership(request.user, ws)
+            membership = (load or _membership_of)(request, ws)
             # Set before the role check: the 403 page links back to this workspace.
             request.membership = membership
             request.workspace = membership.workspace

@@ -134,7 +134,9 @@ class CallResult:
     scrubber: Scrubber = field(default_factory=Scrubber, repr=False)
 
     def keep_raw(self, text: str) -> None:
-        text = self.scrubber.text(text)
+        """Keep ``text`` for the history: already passed through ``scrubber`` by the
+        caller (every caller relays or parses the scrubbed text too), so it is not
+        scrubbed a second time (a stream keeps two lines per chunk)."""
         if self.raw_size < RAW_LIMIT:
             self.raw.append(text[: RAW_LIMIT - self.raw_size])
             self.raw_size += len(text)

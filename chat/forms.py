@@ -6,7 +6,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,9 +14,8 @@ from accessportal.callpaths import V1, V2
 from accessportal.models import Workspace
 from chat.bodies import BodyError, parse_body
 from chat.calls import CallPlan, final_body
+from chat.loading import ACCESS, CREDENTIAL, CallParts, load_in
 from chat.models import Origin, Outcome
-
-ACCESS, CREDENTIAL = "access", "credential"
 
 
 class PlaygroundForm(forms.Form):
@@ -40,21 +39,22 @@ class PlaygroundForm(forms.Form):
         except BodyError as error:
             raise ValidationError(str(error)) from None
 
-    def plan(self, *, workspace: Workspace, user) -> CallPlan:
+    def plan(self, *, workspace: Workspace, user, loaded: CallParts | None = None) -> CallPlan:
         """Resolve the codes in the workspace (404 for anything outside it) and check
-        that the call may be made. Raises ValidationError with the reason otherwise."""
+        that the call may be made. Raises ValidationError with the reason otherwise.
+
+        ``loaded``: the rows already read with the membership (chat/loading.py), used
+        when they are the ones the form names; otherwise they are read here."""
         data = self.cleaned_data
-        deployment = get_object_or_404(workspace.deployments, code=data["deployment"])
         version = data["version"]
         kind, code = data["auth"]
-        if kind == ACCESS:
-            access = get_object_or_404(workspace.accesses, code=code)
-            credential = None
-        elif kind == CREDENTIAL:
-            access = None
-            credential = get_object_or_404(workspace.iam_credentials, code=code)
-        else:
+        if kind not in (ACCESS, CREDENTIAL):
             raise ValidationError({"auth": _("Choose an application access or an IAM credential.")})
+        if loaded is None or not loaded.matches(data["deployment"], kind, code):
+            loaded = load_in(workspace, data["deployment"], kind, code)
+        if loaded.deployment is None or (loaded.access or loaded.credential) is None:
+            raise Http404
+        deployment, access, credential = loaded.deployment, loaded.access, loaded.credential
         if not deployment.is_callable:
             raise ValidationError({"deployment": str(deployment.not_callable_reason)})
         if version not in deployment.versions:
@@ -76,8 +76,7 @@ class PlaygroundForm(forms.Form):
                         % {"status": access.status_label}
                     }
                 )
-            covered = access.all_services or deployment.accesses.filter(pk=access.pk).exists()
-            if not covered:
+            if not loaded.covered:
                 raise ValidationError(
                     {"auth": _("This key is not associated with this service: edit the access.")}
                 )

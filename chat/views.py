@@ -22,6 +22,7 @@ from chat.calls import CallRun, policy_from_settings
 from chat.exports import csv_lines
 from chat.forms import ACCESS, CREDENTIAL, PlaygroundForm, TestCallFilterForm
 from chat.hints import hint_for
+from chat.loading import membership_with_call
 from chat.models import Origin, Outcome, TestCall
 from chat.relay import sse_response
 
@@ -105,14 +106,18 @@ def playground(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_variables()
-@workspace_view(Role.MEMBER, methods=("POST",))
+@workspace_view(Role.MEMBER, methods=("POST",), load=membership_with_call)
 def playground_send(request: HttpRequest) -> HttpResponse:
     """Answer the test call as an SSE stream, or 400/404/429 JSON before it starts."""
     form = PlaygroundForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     try:
-        plan = form.plan(workspace=request.workspace, user=request.user)
+        plan = form.plan(
+            workspace=request.workspace,
+            user=request.user,
+            loaded=getattr(request.membership, "call", None),
+        )
     except ValidationError as error:
         return JsonResponse({"errors": _messages(error)}, status=400)
     allowed, retry_after = ratelimit.allow(request.user.pk, settings.PORTAL_PLAYGROUND_RATE_LIMIT)

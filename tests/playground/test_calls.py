@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from accessportal.models import ApplicationAccess, AuditEvent, Deployment, IamCredential
 from chat.models import TestCall
 from simulator.state import load_state
+from tests import factories
 from tests.playground_helpers import auth_of, body, named, send, start_of_a_rate_window
 
 
@@ -286,14 +287,15 @@ def test_v2_with_a_token_is_refused(demo, member):
 
 
 def test_other_workspace_objects_are_404_without_a_call(demo, member, world, simulator):
-    from tests import factories
 
     foreign_dep = factories.make_deployment(world.beta)
     foreign_key = factories.make_access(world.beta)
     before = sim_stats(simulator)["requests"]
     r1, _ = send(member, demo, deployment=foreign_dep, auth=auth_of(access(demo, "team-all")))
     r2, _ = send(member, demo, deployment=dep(demo, "Pangu NLP chat"), auth=auth_of(foreign_key))
-    assert (r1.status_code, r2.status_code) == (404, 404)
+    foreign_credential = auth_of(credential=factories.make_credential(world.beta))
+    r3, _ = send(member, demo, deployment=dep(demo, "Pangu NLP chat"), auth=foreign_credential)
+    assert (r1.status_code, r2.status_code, r3.status_code) == (404, 404, 404)
     assert sim_stats(simulator)["requests"] == before
 
 

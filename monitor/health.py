@@ -89,9 +89,11 @@ def _describe(result: VersionResult) -> str:
 
 
 def cause_text(cause: Cause | str) -> str:
-    """The cause in the active language."""
+    """The cause in the active language. A cause already in words (the catalog's reason a
+    deployment is not running, why it is not monitored) was written in the portal's default
+    language; when it is one of the portal's own texts it is read in the active one."""
     if isinstance(cause, str):
-        return cause
+        return _(cause)
     what = ", ".join(_describe(r) for r in cause.versions)
     if cause.kind == REFUSED:
         return _("The platform refused the monitoring credential (%(what)s).") % {"what": what}
@@ -140,9 +142,10 @@ def cause_of(data: dict) -> Cause | None:
 
 
 def stored_cause(text: str, data: dict) -> str:
-    """A stored cause in the active language, else the text written when it was judged."""
+    """A stored cause in the active language, else the text written when it was judged
+    (itself read in the active language when it is one of the portal's own texts)."""
     cause = cause_of(data)
-    return text if cause is None else cause_text(cause)
+    return cause_text(text if cause is None else cause)
 
 
 def judge(results: list[VersionResult], *, failures: int, slow_ms: int, down_after: int) -> Verdict:

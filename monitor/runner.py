@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accessportal.models import Deployment, Status
 from monitor import coverage, flags, heartbeat, notify
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 EVENT_RETENTION = timedelta(days=93)
 BEAT_SECONDS = 5  # uptime over 30 days needs the changes before it
+# Stored in words in the default language; pages and channels read it in their own.
+NOT_RUNNING = gettext_noop("Not running in the catalog.")
 
 
 def sync_schedules(*, now: datetime) -> None:
@@ -54,7 +57,7 @@ def sync_schedules(*, now: datetime) -> None:
     )
     for health in idle.select_related("deployment__workspace"):
         with transaction.atomic():
-            cause = str(health.deployment.not_callable_reason or "Not running in the catalog.")
+            cause = str(health.deployment.not_callable_reason or NOT_RUNNING)
             won = DeploymentHealth.objects.filter(pk=health.pk, state=health.state).update(
                 state=Health.UNKNOWN,
                 state_since=now,

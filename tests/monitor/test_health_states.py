@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from monitor.health import (
     Cause,
@@ -196,3 +197,14 @@ def test_a_cause_is_stored_without_words():
 def test_a_cause_already_in_words_is_kept_as_it_is():
     assert cause_text("Not running in the catalog.") == "Not running in the catalog."
     assert cause_data("Not running in the catalog.") == {}
+
+
+def test_a_cause_in_the_portals_own_words_is_read_in_the_readers_language():
+    # Written in the default language when judged; a Chinese page or channel reads it in
+    # Chinese. Text that is not one of the portal's own is shown as written.
+    with translation.override("zh-hans"):
+        assert cause_text("Not running in the catalog.") == "目录中的状态不是运行中。"
+        assert stored_cause("Not running in the catalog.", {}) == "目录中的状态不是运行中。"
+        assert stored_cause("as judged", {}) == "as judged"
+        assert stored_cause("", {}) == ""
+        assert cause_text("") == ""  # Django's gettext gives "" for "", not the header

@@ -146,6 +146,7 @@ class Target:
     deployment: str
     access: str
     portal_pid: int = 0  # gunicorn's master: its workers' CPU time is read from /proc
+    bare_port: int = 0  # bench/bare_relay.py, the floor; 0: not measured
     key: str = field(default_factory=api_key, repr=False)
 
     def portal_cpu(self) -> dict[int, float]:
@@ -188,6 +189,21 @@ class Target:
         errors = [e.data for e in response.events() if e.name == "error"]
         if errors:
             raise BenchError(f"playground call failed: {errors[0][:300]}")
+        return response
+
+    def via_bare_relay(self, connection: Connection) -> Response:
+        response = connection.request(
+            "POST",
+            "/send/",
+            {
+                "User-Agent": USER_AGENT,
+                "Accept": "text/event-stream",
+                "Accept-Encoding": "identity",
+            },
+            b"body=%7B%7D",  # read and ignored: the relay sends the benchmark's body
+        )
+        if response.status != 200 or b'"status": 200' not in response.body:
+            raise BenchError(f"bare relay answered {response.status}: {response.text[:300]}")
         return response
 
     def page(self, browser: Browser, path: str, headers: dict[str, str] | None = None) -> float:
@@ -284,41 +300,61 @@ def _warm(target: Target, calls: int) -> int:
 
 
 def latency(target: Target, plan: Plan, log) -> list[Figure]:
-    """Non-stream calls, whole answer received: p50 and p95, portal ÷ direct."""
+    """Non-stream calls, whole answer received: p50 and p95, portal ÷ direct; and the
+    bare relay's p50 ÷ direct in the same rounds (when it runs): the floor."""
     connection, browser = target.sim_connection(), target.portal.clone()
-    direct_rounds: list[list[float]] = []
-    portal_rounds: list[list[float]] = []
+    bare = Connection(target.sim_host, target.bare_port) if target.bare_port else None
+    rounds: dict[str, list[list[float]]] = {"direct": [], "portal": [], "bare": []}
+    sides: dict[str, Callable[[], Response]] = {
+        "direct": lambda: target.direct(connection, stream=False),
+        "portal": lambda: target.via_portal(browser, stream=False),
+    }
+    if bare is not None:
+        sides["bare"] = lambda: target.via_bare_relay(bare)
+        for _ in range(plan.warmup):
+            sides["bare"]()
     for r in range(plan.latency_rounds):
-        direct_rounds.append(
-            ms([target.direct(connection, stream=False).elapsed for _ in range(plan.latency_calls)])
-        )
-        portal_rounds.append(
-            ms(
-                [
-                    target.via_portal(browser, stream=False).elapsed
-                    for _ in range(plan.latency_calls)
-                ]
-            )
-        )
+        for side, call in sides.items():
+            rounds[side].append(ms([call().elapsed for _ in range(plan.latency_calls)]))
         log(
-            f"  latency round {r + 1}/{plan.latency_rounds}: direct p50 "
-            f"{stats.median(direct_rounds[-1]):.1f} ms, portal p50 "
-            f"{stats.median(portal_rounds[-1]):.1f} ms"
+            f"  latency round {r + 1}/{plan.latency_rounds}: "
+            + ", ".join(f"{side} p50 {stats.median(rounds[side][-1]):.1f} ms" for side in sides)
         )
-    connection.close()
-    browser.close()
-    figures = []
-    for q, key, goal in ((50, "latency_p50", 1.04), (95, "latency_p95", 1.15)):
-        d = stats.round_values(direct_rounds, lambda s, q=q: stats.percentile(s, q))
-        p = stats.round_values(portal_rounds, lambda s, q=q: stats.percentile(s, q))
+    for open_connection in (connection, browser, bare):
+        if open_connection is not None:
+            open_connection.close()
+
+    def figure(key: str, title: str, side: str, q: int, goal: Goal | None) -> Figure:
+        d = stats.round_values(rounds["direct"], lambda s: stats.percentile(s, q))
+        p = stats.round_values(rounds[side], lambda s: stats.percentile(s, q))
+        return Figure(
+            key=key,
+            title=title,
+            goal=goal,
+            ratio=stats.ratio_spread(p, d),
+            direct=Column("ms", value=Spread.of(d)),
+            portal=Column("ms", value=Spread.of(p)),
+        )
+
+    figures = [
+        figure(
+            f"latency_p{q}",
+            f"non-stream latency p{q} (simulator answers in 50 ms)",
+            "portal",
+            q,
+            Goal.at_most(goal),
+        )
+        for q, goal in ((50, 1.04), (95, 1.15))
+    ]
+    if bare is not None:
         figures.append(
-            Figure(
-                key=key,
-                title=f"non-stream latency p{q} (simulator answers in 50 ms)",
-                goal=Goal.at_most(goal),
-                ratio=stats.ratio_spread(p, d),
-                direct=Column("ms", value=Spread.of(d)),
-                portal=Column("ms", value=Spread.of(p)),
+            figure(
+                "bare_relay_p50",
+                "the floor: a bare relay's p50 (gunicorn + requests, no Django, no checks;"
+                " bench/bare_relay.py) in the portal's column",
+                "bare",
+                50,
+                None,
             )
         )
     return figures

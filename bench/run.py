@@ -10,6 +10,7 @@ met (timings depend on the machine); 1 means the benchmark itself failed.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -86,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
             access=servers.seed["access"],
             portal_pid=servers.portal_pid,
         )
+        if "latency" in groups:
+            target.bare_port = servers.start_bare_relay(
+                f"http://{HOST}:{servers.sim_port}/api/v2/chat/completions",
+                target.key,
+                json.dumps(figures.chat_body(stream=False), ensure_ascii=False).encode(),
+            )
         results = figures.all_figures(target, plan, servers.seed, log, groups)
         env = report.environment(
             args.quick,

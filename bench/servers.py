@@ -303,6 +303,27 @@ class Servers:
             f"ready in {time.monotonic() - started:.0f} s"
         )
 
+    def start_bare_relay(self, url: str, key: str, body: bytes) -> int:
+        """bench/bare_relay.py under the portal's gunicorn.conf.py (same worker class,
+        workers and threads) on a free port, relaying ``body`` to ``url``; its port."""
+        port = free_port()
+        relay = self._spawn(
+            "bare-relay",
+            [
+                *("-m", "gunicorn", "-c", "gunicorn.conf.py"),
+                *("--no-control-socket", "bench.bare_relay"),
+            ],
+            self.env
+            | {
+                "GUNICORN_BIND": f"{HOST}:{port}",
+                "BARE_RELAY_URL": url,
+                "BARE_RELAY_KEY": key,
+                "BARE_RELAY_BODY": body.decode(),
+            },
+        )
+        _wait_for(lambda: _http_ok(port, "/healthz"), "the bare relay", relay, 60)
+        return port
+
     def _start_redis(self) -> None:
         """A throw-away redis-server on a free loopback port, nothing saved to disk."""
         port = free_port()

@@ -333,6 +333,7 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
     for title in (
         "non-stream latency p50",
         "non-stream latency p95",
+        "the floor: a bare relay's p50",
         "time to first delta",
         "median gap between deltas",
         "deltas reaching the client as separate events",
@@ -355,6 +356,7 @@ def test_quick_run_completes_and_prints_every_figure(tmp_path):
     assert {
         "latency_p50",
         "latency_p95",
+        "bare_relay_p50",
         "ttfd",
         "gap",
         "separate",

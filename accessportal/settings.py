@@ -163,7 +163,7 @@ else:
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if REDIS_URL
-    else "django.contrib.sessions.backends.db"
+    else "accessportal.sessions"  # Django's database sessions, read without the ORM
 )
 
 # --- Auth -----------------------------------------------------------------------------------

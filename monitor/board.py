@@ -217,6 +217,7 @@ def build_rows(
             detail_url=detail_url(deployment.code),
             check_url=check_url(deployment.code),
         )
+        unprobed = []
         for version in deployment.versions:
             access, credential = cover.pick(deployment.pk, version)
             if access or credential:
@@ -224,10 +225,14 @@ def build_rows(
                     f"IAM {credential.name}" if credential else f"{access.name} ({access.key_hint})"
                 )
                 row.monitored_with.append(f"{version.upper()}: {who}")
+            else:
+                unprobed.append(version)
+        # Worded here, in the reader's language, from the coverage the monitor uses; the
+        # monitor's stored sentence is in its own process's language (the REST API's).
         if not running:
             row.not_monitored = _not_running_reason(deployment)
-        elif health is not None:
-            row.not_monitored = health.not_monitored
+        else:
+            row.not_monitored = coverage.not_monitored_reason(unprobed, deployment.versions)
         if health is not None and running:
             for key, window in WINDOWS:
                 row.uptime[key] = fmt_share(

@@ -186,3 +186,38 @@ def test_the_admin_lists_the_monitors_rows_read_only(world):
     for model in ("deploymenthealth", "probe", "healthevent", "drift", "monitorprocess"):
         assert client.get(f"/admin/monitor/{model}/").status_code == 200
     assert client.get("/admin/monitor/probe/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "language, unmonitored, partly",
+    [
+        ("en", "Not monitored: no enabled, unexpired application access", "V2 not monitored"),
+        ("zh-hans", "没有已启用且未过期的应用接入关联此部署", "V2 未监控"),
+    ],
+)
+def test_why_a_deployment_is_not_monitored_reads_in_the_readers_language(
+    world, admin_client, language, unmonitored, partly
+):
+    """The monitor process words nothing for the page: the reason is written from the
+    coverage when the page is read (a Chinese reader never sees the English sentence)."""
+    from monitor.models import MonitorSettings
+
+    bare = factories.make_deployment(world.alpha, name="Nobody covers me", serves_v2=True)
+    half = factories.make_deployment(world.beta, name="IAM signs V1 only", serves_v2=True)
+    MonitorSettings.objects.create(
+        workspace=world.beta, credential=factories.make_credential(world.beta)
+    )
+    factories.add_member(world.beta, world.admin, "admin")
+    for dep in (bare, half):  # as a monitor pass left them, worded in its own language
+        DeploymentHealth.objects.create(
+            deployment=dep, workspace=dep.workspace, not_monitored="Not monitored: (stored)"
+        )
+    admin_client.cookies["django_language"] = language
+    for workspace, reason in ((world.alpha, unmonitored), (world.beta, partly)):
+        for path in (
+            "health/",
+            f"deployments/{(bare if workspace == world.alpha else half).code}/",
+        ):
+            page = admin_client.get(f"/w/{workspace.code}/{path}").content.decode()
+            assert reason in page, path
+            assert "(stored)" not in page

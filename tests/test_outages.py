@@ -147,7 +147,9 @@ def test_redis_down_pages_keep_working_and_everything_recovers(
     assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
 
     # Many requests met the outage; the log says so once in a while, not for each.
-    time.sleep(0.3)
+    eventually(
+        lambda: portal.log_text().count("unreachable") > failures_before, "the outage logged", 10
+    )
     log = portal.log_text()
     reports = log.count("unreachable") - failures_before
     minutes = int((time.monotonic() - outage_began) // 60)
@@ -230,7 +232,7 @@ def test_postgresql_unreachable_answers_503_and_recovers(postgres_behind_a_proxy
     # A static file needs no database.
     assert root.get(f"{base}/static/css/portal.css").status_code == 200
 
-    time.sleep(0.3)
+    eventually(lambda: "The database cannot be reached" in portal.log_text(), "logged", 10)
     log = portal.log_text()
     reports = log.count("The database cannot be reached")
     assert 1 <= reports < len(answers), log[-5000:]  # once in a while, not per request

@@ -3,10 +3,10 @@ statement written once per process (accessportal/prepared.py).
 
 Every request of a signed-in user reads its session before anything else. Loading a
 session through the ORM cost 0.25 ms of CPU here, most of it building and compiling the
-query; with this statement 0.06 ms, decoding included (best of 3 × 3,000 loads). What is read, and when a session counts as
-expired, is Django's: the row whose key matches and whose expiry is still ahead. With
-REDIS_URL the session comes from the cache (``cached_db``), and from the database only
-when the cache has lost it.
+query; with this statement 0.06 ms, decoding included (best of 3 runs of 3,000 loads).
+What is read, and when a session counts as expired, is Django's: the row whose key
+matches and whose expiry is still ahead. With REDIS_URL the session comes from the cache
+(``cached_db``), and from the database only when the cache has lost it.
 """
 
 from __future__ import annotations

@@ -390,7 +390,7 @@ def record(run: CallRun, *, aborted: bool = False, code: uuid.UUID | None = None
             deployment=plan.deployment,
             deployment_name=plan.deployment.name,
             user=plan.user,
-            username=plan.user.get_username(),
+            username=plan.user.get_username() if plan.user else "",  # a key check's asker gone
             api_version=plan.version,
             auth_mode=plan.auth_mode,
             access=plan.access,

@@ -22,7 +22,8 @@ class Origin(models.TextChoices):
     PLAYGROUND = "playground", _("Playground")
     KEY_CHECK = "key_check", _("Key check")
     API = "api", _("API")
-    MONITOR = "monitor", _("Monitor")
+    # The monitor's scheduled probes are not test calls: they are kept as probes (the
+    # board's strip and uptime), pruned after PORTAL_MONITOR_RETENTION_DAYS.
 
 
 class TestCall(models.Model):

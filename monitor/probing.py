@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from chat.calls import CallPlan, CallRun, final_body, policy_from_settings
-from chat.models import Outcome
+from chat.models import Origin, Outcome
 from chat.upstream import UpstreamPolicy
 
 logger = logging.getLogger(__name__)
@@ -49,21 +49,30 @@ class Answer:
     ttft_ms: int | None = None
     at: datetime = field(default_factory=timezone.now)
     access_id: int | None = None
+    # The call itself, when it goes into the test-call history (a key check someone asked
+    # for); a scheduled probe is kept as a Probe row only.
+    run: CallRun | None = field(default=None, repr=False, compare=False)
 
 
 @sensitive_variables()
-def probe(deployment, version: str, *, access=None, credential=None, policy) -> Answer:
-    """Call one version of a deployment once; never raises."""
+def probe(
+    deployment, version: str, *, access=None, credential=None, policy, key_check_by=False
+) -> Answer:
+    """Call one version of a deployment once; never raises. ``key_check_by``: the person
+    (or None, a user since removed) whose key check this call is; the answer then carries
+    the call, for the test-call history."""
+    kept = key_check_by is not False
     at = timezone.now()
     started = time.monotonic()
     body = final_body(PING, deployment=deployment, version=version)
     plan = CallPlan(
         deployment=deployment,
         version=version,
-        user=None,
+        user=key_check_by if kept else None,
         body=body,
         access=access,
         credential=credential,
+        origin=Origin.KEY_CHECK,  # recorded only when kept
     )
     access_id = access.pk if access is not None else None
     try:
@@ -94,4 +103,5 @@ def probe(deployment, version: str, *, access=None, credential=None, policy) -> 
         ttft_ms=result.ttft_ms,
         at=at,
         access_id=access_id,
+        run=run if kept else None,
     )

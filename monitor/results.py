@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accessportal import audit
 from accessportal.models import ApplicationAccess, AuditAction
+from chat.calls import record
 from monitor import notify
 from monitor.charts import STRIP_CELLS, entry
 from monitor.claims import held
@@ -293,6 +294,8 @@ def save_items(jobs: list[ItemJob], *, owner: str, now: datetime) -> None:
                 latency_ms=answer.latency_ms,
             )
             if saved:
+                if answer.run is not None:  # in the test-call history, as the asker's
+                    record(answer.run)
                 book.observe(item.deployment, answer, access=item.check_run.access, now=now)
                 checks[item.check_run_id] = item.check_run
         for check in checks.values():

@@ -293,7 +293,10 @@ class Monitor:
         due = KeyCheckItem.objects.filter(done_at__isnull=True).exclude(pk__in=busy)
         ids = claim(due, owner=self.name, now=now, expires=expires, limit=limit, order=("id",))
         items = KeyCheckItem.objects.filter(pk__in=ids, claimed_by=self.name).select_related(
-            "check_run__access", "check_run__workspace", "deployment__workspace"
+            "check_run__access",
+            "check_run__workspace",
+            "check_run__requested_by",
+            "deployment__workspace",
         )
         return [ItemJob(item=item, expires=expires) for item in items]
 
@@ -309,7 +312,13 @@ class Monitor:
                 error_message=f"The access is {access.status}.",
             )
             return
-        job.answer = probe(item.deployment, item.version, access=access, policy=self.policy)
+        job.answer = probe(
+            item.deployment,
+            item.version,
+            access=access,
+            policy=self.policy,
+            key_check_by=item.check_run.requested_by,
+        )
 
     def _save_items(self, jobs: list[ItemJob]) -> int:
         save_items(jobs, owner=self.name, now=timezone.now())

@@ -124,3 +124,42 @@ def test_a_disabled_access_is_not_checked(demo):
         client_for("demo-viewer").post(f"/w/{demo.code}/access/{access.code}/check/").status_code
         == 403
     )
+
+
+def test_a_key_checks_calls_are_in_the_test_call_history_as_the_askers(demo):
+    from chat.models import Origin, TestCall
+
+    client = client_for("demo-member")
+    access = demo.accesses.get(name="fault-lab")
+    client.post(f"/w/{demo.code}/access/{access.code}/check/")
+    run_pass()
+    item_count = KeyCheck.objects.get().items.count()
+    calls = TestCall.objects.filter(origin=Origin.KEY_CHECK)
+    assert calls.count() == item_count and TestCall.objects.count() == item_count
+    throttled = calls.get(deployment__name="Fault: throttle", api_version="v2")
+    assert (throttled.username, throttled.access, throttled.error_code) == (
+        "demo-member",
+        access,
+        "APIG.0308",
+    )
+    assert throttled.outcome == "error" and throttled.status_code == 429
+    # The history lists them under their origin, and no page or export shows the key.
+    listing = client.get(
+        f"/w/{demo.code}/playground/history/", {"origin": "key_check"}
+    ).content.decode()
+    assert "Fault: throttle" in listing and "Key check" in listing
+    assert client.get(
+        f"/w/{demo.code}/playground/history/", {"origin": "playground"}
+    ).content.decode().count("Fault: throttle") < listing.count("Fault: throttle")
+    detail = client.get(f"/w/{demo.code}/playground/history/{throttled.code}/").content.decode()
+    export = client.get(f"/w/{demo.code}/playground/history/export.csv").getvalue().decode()
+    for text in (listing, detail, export, str(list(calls.values()))):
+        assert access.api_key() not in text
+
+
+def test_scheduled_probes_stay_out_of_the_test_call_history(demo):
+    from chat.models import TestCall
+    from monitor.models import Probe
+
+    run_pass()
+    assert Probe.objects.exists() and not TestCall.objects.exists()

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accessportal import timefmt
 from accessportal.models import Deployment, Status, Workspace
 from chat.hints import hint_for
 from monitor import coverage, heartbeat
@@ -66,13 +67,15 @@ def page_rows(ordered_ids: list[int]) -> list[Deployment]:
 
 
 def time_formatter():
-    """Formats a probe's timestamp in the current zone, naming it (the zone looked up once
-    per page, not once per cell), as text safe in HTML.
+    """Formats a probe's timestamp in the current zone, naming it as every time on a page
+    does (``timefmt``: ``UTC+08:00 (Asia/Shanghai)``, not an abbreviation such as "CST",
+    which is ambiguous and reads as English on Chinese pages), the zone looked up once per
+    page, not once per cell, as text safe in HTML.
 
     A page shows thousands of cells, and the deployments of one page are probed in the
     same pass, so their cells share their minutes: the date, hour, minute and zone are
     formatted once per minute and only the seconds per cell. Zones change their offset on
-    whole minutes, so a minute has one offset and one abbreviation.
+    whole minutes, so a minute has one offset.
     """
     zone = timezone.get_current_timezone()
     minutes: dict[int, tuple[str, str]] = {}
@@ -83,8 +86,8 @@ def time_formatter():
         if parts is None:
             at = datetime.fromtimestamp(minute * 60, tz=zone)
             parts = minutes[minute] = (
-                escape(at.strftime("%Y-%m-%d %H:%M:")),
-                escape(at.strftime(" %Z")),
+                escape(at.strftime(f"{timefmt.DATE} {timefmt.MINUTES}:")),
+                escape(" " + timefmt.zone_label(at)),
             )
         return f"{parts[0]}{seconds:02d}{parts[1]}"
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils.timezone import now as django_now
 
 from accessportal import timefmt
 from accessportal.models import ApplicationAccess
@@ -158,3 +159,104 @@ def test_a_relative_time_keeps_the_absolute_one_for_hover_focus_and_screen_reade
     assert (
         '<span class="visually-hidden"> (2030-01-02 08:30 UTC+08:00 (Asia/Shanghai))</span>' in html
     )
+
+
+# The API token pages, the health board and the key check: every time in the reader's zone
+# with the pages' zone wording, never Django's bare abbreviation ("CST" for Shanghai, which
+# is also US Central and reads as English on Chinese pages).
+SHANGHAI_LABEL = "UTC+08:00 (Asia/Shanghai)"
+WITH_SECONDS = datetime(2030, 1, 2, 0, 30, 15, tzinfo=UTC)
+
+
+def shown_in_shanghai(page: str, date: str, clock: str) -> None:
+    assert f'{date}</span> <span>{clock}</span> <span class="tz">{SHANGHAI_LABEL}</span>' in page
+    assert "CST" not in page
+
+
+@pytest.mark.parametrize("language", ["", "zh-hans"])
+def test_api_token_times_are_in_the_readers_zone(world, language):
+    from tests.api.conftest import issue
+
+    issue(
+        world.member,
+        name="deploy",
+        workspaces=[world.alpha],
+        expires_at=INSTANT,
+        last_used_at=datetime(2030, 1, 1, 23, 0, tzinfo=UTC),
+        last_used_ip="192.0.2.7",
+    )
+    member = client_in(world.member, "Asia/Shanghai")
+    member.post("/profile/", {"language": language, "time_zone": "Asia/Shanghai"})
+    listing = member.get("/profile/tokens/").content.decode()
+    shown_in_shanghai(listing, "2030-01-02", "08:30")  # expires
+    shown_in_shanghai(listing, "2030-01-02", "07:00")  # last used
+    admin = client_in(world.admin, "Asia/Shanghai")
+    listing = admin.get(f"/w/{world.alpha.code}/tokens/").content.decode()
+    shown_in_shanghai(listing, "2030-01-02", "08:30")
+
+    created = member.post("/profile/tokens/", {"name": "new", "lifetime": "30"})
+    assert created.status_code == 200
+    from api.models import ApiToken
+
+    expires = ApiToken.objects.get(name="new").expires_at.astimezone(SHANGHAI)
+    shown_in_shanghai(created.content.decode(), f"{expires:%Y-%m-%d}", f"{expires:%H:%M}")
+
+
+@pytest.mark.parametrize("language", ["", "zh-hans"])
+def test_the_health_board_times_are_in_the_readers_zone(world, language):
+    from monitor.charts import entry
+    from monitor.models import DeploymentHealth, MonitorProcess
+    from tests import factories
+
+    dep = factories.make_deployment(world.alpha)
+    DeploymentHealth.objects.create(
+        deployment=dep,
+        workspace=world.alpha,
+        state="down",
+        state_since=INSTANT,
+        recent=[
+            entry(
+                at=WITH_SECONDS,
+                version="v1",
+                outcome="error",
+                status=502,
+                code="APIG.0201",
+                latency=100,
+                ttft=90,
+            )
+        ],
+        last_probe_at=WITH_SECONDS,
+    )
+    seen = django_now()  # the board's "last reported" is when a monitor last reported
+    MonitorProcess.objects.create(
+        name="h:1:a", host="h", pid=1, last_seen_at=seen, last_pass_at=WITH_SECONDS
+    )
+    viewer = client_in(world.viewer, "Asia/Shanghai")
+    viewer.post("/profile/", {"language": language, "time_zone": "Asia/Shanghai"})
+    url = f"/w/{world.alpha.code}/health/"
+    page = viewer.get(url).content.decode()
+    shown_in_shanghai(page, "2030-01-02", "08:30")  # the row's "since"
+    seen = seen.astimezone(SHANGHAI)
+    shown_in_shanghai(page, f"{seen:%Y-%m-%d}", f"{seen:%H:%M:%S}")  # to the second
+    # The probe strip's cell names the instant and its zone in the same words.
+    assert f'aria-label="2030-01-02 08:30:15 {SHANGHAI_LABEL} · V1 · ' in page
+
+    # No monitor has reported since 2020-01-02 08:30 in Shanghai.
+    MonitorProcess.objects.update(last_seen_at=datetime(2020, 1, 2, 0, 30, tzinfo=UTC))
+    page = viewer.get(url).content.decode()
+    assert "monitor-fresh" not in page
+    shown_in_shanghai(page, "2020-01-02", "08:30")
+
+
+def test_a_key_checks_time_is_in_the_readers_zone(world):
+    from monitor.models import KeyCheck
+    from tests import factories
+
+    access = factories.make_access(world.alpha)
+    KeyCheck.objects.create(
+        workspace=world.alpha, access=access, requested_by=world.admin, finished_at=WITH_SECONDS
+    )
+    viewer = client_in(world.viewer, "Asia/Shanghai")
+    html = viewer.get(f"/w/{world.alpha.code}/access/{access.code}/check/status/").json()["html"]
+    shown_in_shanghai(html, "2030-01-02", "08:30:15")
+    assert "admin" in html

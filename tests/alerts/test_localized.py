@@ -64,6 +64,15 @@ def test_lazy_format_keeps_plain_parameters_as_they_are():
     assert str(text) == "3 of 007.2 alpha None"
 
 
+def test_lazy_format_gives_a_lazy_parameter_as_its_plain_text_to_every_conversion():
+    # %r of a lazy text quotes its words, as for a plain string (not the proxy object).
+    text = lazy_format("%(a)r / %(a)s / %(a).2s", {"a": gettext_lazy("Name")})
+    with translation.override("en"):
+        assert str(text) == "'Name' / Name / Na"
+    with translation.override("zh-hans"):
+        assert str(text) == "'名称' / 名称 / 名称"
+
+
 def test_lazy_format_of_a_plural_and_a_lazy_parameter():
     apples = ngettext_lazy("%(n)s apple", "%(n)s apples", "n")
     text = lazy_format(

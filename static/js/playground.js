@@ -33,7 +33,8 @@
   const messagesBox = $("pg-messages");
   let controller = null;
   let curl = "";
-  const ROLES = ["user", "system", "assistant"];
+  const conversation = window.portalConversation; // static/js/conversation.js
+  const ROLES = conversation.ROLES;
   // Keys of the JSON body that the chat view has no field for (stop, user…): kept as they
   // were, so switching to the chat view and back loses nothing.
   let otherKeys = {};
@@ -144,71 +145,45 @@
     return row;
   }
 
+  // The parameter fields: [{name, checkbox, checked, value}], "p-temperature" → "temperature".
+  function paramFields() {
+    return [...form.querySelectorAll("[name^='p-']")].map((input) => ({
+      name: input.name.slice(2),
+      checkbox: input.type === "checkbox",
+      checked: input.checked,
+      value: input.value,
+    }));
+  }
+
   function composeBody() {
-    const system = $("pg-system").value;
-    // Keys the editors do not show come first, so the editors' values win.
-    const body = {
-      ...otherKeys,
-      messages: [
-        ...(system.trim() ? [{ role: "system", content: system }] : []),
-        ...[...messagesBox.querySelectorAll(".message-row")].map((row) => ({
-          ...JSON.parse(row.dataset.extra || "{}"),
-          role: row.querySelector("select").value,
-          content: row.querySelector("textarea").value,
-        })),
-      ],
-    };
-    form.querySelectorAll("[name^='p-']").forEach((input) => {
-      const name = input.name.slice(2);
-      if (input.type === "checkbox") {
-        if (input.checked) body[name] = true;
-      } else if (input.value !== "") {
-        body[name] = name === "max_tokens" || name === "n" ? parseInt(input.value, 10) : parseFloat(input.value);
-      }
+    const body = conversation.compose({
+      other: otherKeys,
+      system: $("pg-system").value,
+      messages: [...messagesBox.querySelectorAll(".message-row")].map((row) => ({
+        role: row.querySelector("select").value,
+        content: row.querySelector("textarea").value,
+        extra: JSON.parse(row.dataset.extra || "{}"),
+      })),
+      fields: paramFields(),
     });
     return JSON.stringify(body, null, 2);
   }
 
-  // Why ``text`` cannot be shown in the chat view without losing something, or "".
-  function chatViewProblem(text) {
-    let body;
-    try { body = JSON.parse(text); } catch (error) {
-      return interpolate(gettext("The JSON is not valid (%s). Fix it to go back to the chat view; your text is kept."), [error.message]);
-    }
-    if (!body || typeof body !== "object" || Array.isArray(body)) return gettext("The body must be a JSON object.");
-    if (body.messages !== undefined && !Array.isArray(body.messages)) return gettext("\"messages\" must be a list.");
-    const odd = (body.messages || []).findIndex((m) => !m || typeof m !== "object" || Array.isArray(m) ||
-      typeof m.content !== "string" || (m.role !== undefined && !ROLES.includes(m.role)));
-    if (odd >= 0) return interpolate(gettext("Message %s is not a system, user or assistant message with text: the chat view cannot show it. Edit it here."), [odd + 1]);
-    const param = [...form.querySelectorAll("[name^='p-']")].find((input) => {
-      const value = body[input.name.slice(2)];
-      if (value === undefined) return false;
-      return input.type === "checkbox" ? typeof value !== "boolean" : typeof value !== "number";
-    });
-    if (param) return interpolate(gettext("\"%s\" must be a number (stream: true or false)."), [param.name.slice(2)]);
-    return "";
-  }
-
   // Fills the chat view from ``text``; leaves it as it is and says why when it cannot.
   function loadEditorFrom(text) {
-    const problem = chatViewProblem(text);
+    const fields = paramFields();
+    const problem = conversation.problem(text, fields);
     if (problem) return problem;
-    const body = JSON.parse(text);
+    const parts = conversation.split(JSON.parse(text), fields);
     messagesBox.replaceChildren();
-    // A leading system message goes to its own field; the rest are the conversation.
-    const messages = Array.isArray(body.messages) ? [...body.messages] : [];
-    const first = messages[0];
-    const lead = first && first.role === "system" && Object.keys(first).length === 2;
-    $("pg-system").value = lead ? messages.shift().content : "";
-    messages.forEach(({ role, content, ...extra }) => messageRow(role, content, extra));
-    const shown = new Set(["messages"]);
+    $("pg-system").value = parts.system;
+    parts.messages.forEach(({ role, content, extra }) => messageRow(role, content, extra));
     form.querySelectorAll("[name^='p-']").forEach((input) => {
-      const value = body[input.name.slice(2)];
-      shown.add(input.name.slice(2));
+      const value = parts.values[input.name.slice(2)];
       if (input.type === "checkbox") input.checked = value === true;
       else input.value = value === undefined ? "" : value;
     });
-    otherKeys = Object.fromEntries(Object.entries(body).filter(([k]) => !shown.has(k)));
+    otherKeys = parts.other;
     return "";
   }
 

@@ -104,3 +104,9 @@ def test_a_counter_lives_two_windows_in_the_cache(cache_clock, monkeypatch, evic
     assert not ratelimit.allow(7, 1, now=T)[0]  # still counted
     cache_clock.now += 2  # 121 s after the first call: long past its window
     assert ratelimit.allow(7, 1, now=T)[0]
+
+
+def test_the_playground_bucket_is_the_default_and_other_buckets_count_apart():
+    assert ratelimit.allow(7, 1, now=T, bucket="playground") == (True, 56)
+    assert ratelimit.allow(7, 1, now=T) == (False, 56)  # the same count: the default bucket
+    assert ratelimit.allow(7, 1, now=T, bucket="api") == (True, 56)

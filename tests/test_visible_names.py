@@ -85,3 +85,13 @@ def test_forms_refuse_look_alike_names(world, admin_client, char):
     assert not Deployment.objects.filter(name=name).exists()
     assert not IamCredential.objects.exists()
     assert not Workspace.objects.filter(name=name).exists()
+
+
+def test_the_refusal_says_what_to_do_and_has_a_code():
+    with pytest.raises(ValidationError) as raised:
+        validate_visible_name("prod\u200b-key")
+    assert raised.value.code == "invisible_chars"
+    assert raised.value.messages == [
+        "Names may not contain invisible or text-direction characters (zero-width or "
+        "bidirectional controls); type the name again."
+    ]

@@ -73,3 +73,13 @@ def test_odd_reasoning_counts_are_left_out(details):
 def test_plain_models_have_no_reasoning():
     completion = parse_completion({"choices": [{"message": {"content": "x"}}]})
     assert completion.reasonings == ()
+
+
+def test_each_choices_reasoning_keeps_its_choice_index():
+    events = parse_stream(
+        [
+            data({"choices": [{"index": 1, "delta": {"reasoning_content": "second"}}]}),
+            data({"choices": [{"index": 0, "delta": {"reasoning_content": "first"}}]}),
+        ]
+    )
+    assert events[:2] == [Reasoning("second", 1), Reasoning("first", 0)]

@@ -4,13 +4,29 @@ out, except the plain-text answer of the audited secret fetch."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from accessportal.headers import request_headers, schemes_for
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL's text cannot hold NUL: a query with one fails in the database (a 500)
+    # instead of matching nothing. Refused as Django's own form fields refuse it (422).
+    try:
+        ProhibitNullCharactersValidator()(value)
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from None
+    return value
+
+
+# A string a client sends that reaches a query (the list filters).
+QueryText = Annotated[str, AfterValidator(_without_nul)]
 
 API_KEY_PLACEHOLDER = "<API key>"
 TOKEN_PLACEHOLDER = "<IAM token>"

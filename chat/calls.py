@@ -30,6 +30,7 @@ from chat import tokens
 from chat.hints import hint_for, upstream_message
 from chat.models import Origin, Outcome, TestCall
 from chat.scrub import Scrubber
+from chat.storable import storable
 from chat.streams import (
     Delta,
     Done,
@@ -138,12 +139,15 @@ class CallResult:
         caller (every caller relays or parses the scrubbed text too), so it is not
         scrubbed a second time (a stream keeps two lines per chunk)."""
         if self.raw_size < RAW_LIMIT:
-            self.raw.append(text[: RAW_LIMIT - self.raw_size])
+            self.raw.append(storable(text[: RAW_LIMIT - self.raw_size]))
             self.raw_size += len(text)
 
     def fail(self, code: str, message: str) -> dict:
         # Upstream codes and texts are untrusted: cut to what the history keeps.
-        code, message = self.scrubber.text(code)[:64], self.scrubber.text(message)[:500]
+        code, message = (
+            storable(self.scrubber.text(code)[:64]),
+            storable(self.scrubber.text(message)[:500]),
+        )
         self.outcome, self.error_code, self.error_message = Outcome.ERROR, code, message
         return {
             "code": code,
@@ -362,7 +366,7 @@ def prompt_excerpt(body: dict) -> str:
         return ""
     messages = body.get("messages") or []
     texts = [str(m.get("content", "")) for m in messages if isinstance(m, dict)]
-    return " / ".join(texts)[: min(limit, 500)]
+    return storable(" / ".join(texts)[: min(limit, 500)])
 
 
 def kept_request(plan: CallPlan, raw: str) -> dict:
@@ -371,7 +375,7 @@ def kept_request(plan: CallPlan, raw: str) -> dict:
     prompts at all."""
     kept = {"request_url": plan.url[:500], "request_headers": plan.masked_headers()}
     if settings.PORTAL_TESTCALL_PROMPT_CHARS > 0:
-        kept |= {"request_body": plan.body, "response_raw": raw[:KEPT_RAW_LIMIT]}
+        kept |= {"request_body": storable(plan.body), "response_raw": raw[:KEPT_RAW_LIMIT]}
     return kept
 
 

@@ -26,7 +26,7 @@ from api.acting import acting
 from api.errors import ApiError, ErrorOut, conflict_as_409, form_error, not_found
 from api.models import Scope
 from api.paging import Page, PageQuery, page
-from api.schemas import AccessCreateIn, AccessOut, AccessUpdateIn, RotateIn
+from api.schemas import AccessCreateIn, AccessOut, AccessUpdateIn, QueryText, RotateIn
 from api.scoping import ADMIN, VIEWER, operation
 
 router = Router(tags=["application access"])
@@ -36,7 +36,7 @@ A = W + "/accesses/{uuid:access}"
 
 class AccessFilters(Schema):
     status: Literal["enabled", "disabled", "expired"] | None = None
-    q: str | None = Field(None, max_length=100, description="Name or description.")
+    q: QueryText | None = Field(None, max_length=100, description="Name or description.")
 
 
 def _accesses(request: HttpRequest):

@@ -25,6 +25,7 @@ from api.schemas import (
     DeploymentIn,
     DeploymentOut,
     MemberOut,
+    QueryText,
     WorkspaceOut,
 )
 from api.scoping import ADMIN, VIEWER, operation
@@ -54,7 +55,9 @@ class DeploymentFilters(Schema):
     status: Literal["deploying", "running", "stopped", "failed"] | None = None
     mode: Literal["cloud", "edge_lb", "edge_node"] | None = None
     source: Literal["my_service", "preset_service"] | None = None
-    q: str | None = Field(None, max_length=100, description="Name, model name or deployment ID.")
+    q: QueryText | None = Field(
+        None, max_length=100, description="Name, model name or deployment ID."
+    )
 
 
 def _deployments(request: HttpRequest):

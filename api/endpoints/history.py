@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from api.paging import Page, PageQuery, page
-from api.schemas import AuditEventOut, TestCallOut
+from api.schemas import AuditEventOut, QueryText, TestCallOut
 from api.scoping import ADMIN, VIEWER, operation
 
 router = Router(tags=["history"])
@@ -22,7 +22,7 @@ class TestCallFilters(Schema):
     deployment: UUID | None = None
     version: Literal["v1", "v2"] | None = None
     outcome: Literal["ok", "error", "aborted"] | None = None
-    user: str | None = Field(None, max_length=150, description="Username.")
+    user: QueryText | None = Field(None, max_length=150, description="Username.")
 
 
 @operation(router, "GET", W + "/test-calls", role=VIEWER, response=Page[TestCallOut])
@@ -42,7 +42,7 @@ def testcall_list(
 
 
 class AuditFilters(Schema):
-    action: str | None = Field(None, max_length=32, description="e.g. access.reveal")
+    action: QueryText | None = Field(None, max_length=32, description="e.g. access.reveal")
 
 
 @operation(router, "GET", W + "/audit", role=ADMIN, response=Page[AuditEventOut])

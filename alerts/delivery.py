@@ -28,6 +28,7 @@ from accessportal.crypto import CryptoError
 from alerts.formats import Alert, Outcome
 from alerts.models import OPEN_STATUSES, Delivery, DeliveryStatus, Event, EventKind
 from alerts.transports import send
+from chat.storable import storable
 
 MAX_BACKOFF = timedelta(hours=6)
 logger = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def outcome_fields(outcome: Outcome, attempts: int, *, now: datetime) -> dict:
     return {
         "status": DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
         "due_at": now + retry_delay(attempts, settings.PORTAL_ALERTS_RETRY_SECONDS),
-        "last_error": outcome.error[:500],
+        "last_error": storable(outcome.error[:500]),  # a receiver's text may hold NUL
         "last_status": outcome.status,
     }
 

@@ -1,8 +1,9 @@
 """Text as every database can keep it (pure).
 
 PostgreSQL's text and jsonb cannot hold the NUL character, so a message someone typed
-with one (JSON's ``\\u0000``) or an upstream's answer carrying one would make writing the
-test call's record fail after the answer, and the record would be lost. Each NUL becomes
+with one (JSON's ``\\u0000``), an upstream's answer or a webhook receiver's error text
+carrying one would make writing the record (a test call's, a probe's, a delivery's) fail,
+after the answer, and the record would be lost. Each NUL becomes
 U+FFFD, the replacement character, which says that something was there.
 """
 

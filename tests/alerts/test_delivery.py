@@ -398,3 +398,15 @@ def test_failures_are_logged_without_the_url(world, receiver, caplog):
     deliver_due()
     assert "The receiver answered HTTP 500." in caplog.text
     assert "tok-SECRET-PATH" not in caplog.text and SECRET not in caplog.text
+
+
+def test_a_receivers_error_text_with_nul_is_kept_as_postgresql_can_store_it(settings):
+    """A receiver's errmsg is its own text: a NUL in it made the delivery's update fail."""
+    from alerts.delivery import outcome_fields
+    from alerts.formats import Outcome
+
+    fields = outcome_fields(
+        Outcome(ok=False, error="bad\x00token", status=200), 1, now=timezone.now()
+    )
+    assert fields["last_error"] == "bad\ufffdtoken"
+    assert fields["status"] == DeliveryStatus.PENDING

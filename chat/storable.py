@@ -3,8 +3,8 @@
 PostgreSQL's text and jsonb cannot hold the NUL character, so a message someone typed
 with one (JSON's ``\\u0000``), an upstream's answer or a webhook receiver's error text
 carrying one would make writing the record (a test call's, a probe's, a delivery's) fail,
-after the answer, and the record would be lost. Each NUL becomes
-U+FFFD, the replacement character, which says that something was there.
+after the answer, and the record would be lost. Each NUL becomes U+FFFD, the replacement
+character, which says that something was there.
 """
 
 from __future__ import annotations

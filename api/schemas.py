@@ -3,7 +3,7 @@ out, except the plain-text answer of the audited secret fetch."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -27,6 +27,15 @@ def _without_nul(value: str) -> str:
 
 # A string a client sends that reaches a query (the list filters).
 QueryText = Annotated[str, AfterValidator(_without_nul)]
+
+
+def _in_utc(value: datetime) -> datetime:
+    # ISO 8601 allows offsets PostgreSQL refuses (beyond ±15:59): the instant is kept, in UTC.
+    return value.astimezone(UTC) if value.tzinfo else value
+
+
+# A time a client sends that is stored.
+Instant = Annotated[datetime, AfterValidator(_in_utc)]
 
 API_KEY_PLACEHOLDER = "<API key>"
 TOKEN_PLACEHOLDER = "<IAM token>"
@@ -151,7 +160,7 @@ class AccessCreateIn(Schema):
     all_services: bool = True
     deployments: list[UUID] = Field(default_factory=list, max_length=10_000)
     api_key: str = Field(max_length=512, description="Write-only; stored encrypted.")
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None
 
 
 class AccessUpdateIn(Schema):
@@ -159,7 +168,7 @@ class AccessUpdateIn(Schema):
     description: str | None = None
     all_services: bool | None = None
     deployments: list[UUID] | None = Field(None, max_length=10_000)
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None
     disabled: bool | None = None
 
 

@@ -287,3 +287,18 @@ def test_a_null_character_in_a_filter_is_refused_not_a_server_error(world, api_f
     assert answer.status_code == 422, answer.content[:500]
     assert "Null characters are not allowed." in answer.content.decode()
     assert api.get(ws_url(world.alpha, path.replace("%00", ""))).status_code == 200
+
+
+def test_an_expiry_with_any_iso_offset_is_stored_as_its_instant(world, api_for):
+    """PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows (the fuzzing test's 500)."""
+    from datetime import UTC, datetime
+
+    access = factories.make_access(world.alpha)
+    api = api_for(world.admin, write=True)
+    answer = api.patch(
+        ws_url(world.alpha, f"/accesses/{access.code}"),
+        {"expires_at": "2999-03-08T10:59:11+16:58"},
+    )
+    assert answer.status_code == 200, answer.content[:500]
+    access.refresh_from_db()
+    assert access.expires_at == datetime(2999, 3, 7, 18, 1, 11, tzinfo=UTC)
